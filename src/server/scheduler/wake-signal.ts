@@ -1,0 +1,37 @@
+/**
+ * Wakes waiting claim long-polls when jobs are queued, with no polling interval. Waiters resolve
+ * `true` on a wake-up, `false` when their time runs out or their signal aborts.
+ */
+export class WakeSignal {
+  readonly #waiters = new Set<(woken: boolean) => void>();
+
+  wait(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const finish = (woken: boolean): void => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#waiters.delete(finish);
+        resolve(woken);
+      };
+      const onAbort = (): void => finish(false);
+      if (signal?.aborted) return resolve(false);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      timer = setTimeout(() => finish(false), timeoutMs);
+      this.#waiters.add(finish);
+    });
+  }
+
+  wakeAll(): void {
+    for (const waiter of [...this.#waiters]) waiter(true);
+  }
+
+  /** Releases every waiter (shutdown). */
+  releaseAll(): void {
+    for (const waiter of [...this.#waiters]) waiter(false);
+  }
+
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+}
