@@ -4,6 +4,12 @@
  */
 export class WakeSignal {
   readonly #waiters = new Set<(woken: boolean) => void>();
+  #generation = 0;
+
+  /** Increases on every wake-up: read it before trying to claim, compare after, and no wake-up is lost. */
+  get generation(): number {
+    return this.#generation;
+  }
 
   wait(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
@@ -23,6 +29,7 @@ export class WakeSignal {
   }
 
   wakeAll(): void {
+    this.#generation++;
     for (const waiter of [...this.#waiters]) waiter(true);
   }
 

@@ -1,0 +1,54 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { installErrorHandler } from './http/error-handler.js';
+import { healthRoutes } from './http/health-routes.js';
+import { jobRoutes } from './http/job-routes.js';
+import { openApiRoutes } from './http/openapi-routes.js';
+import { projectRoutes } from './http/project-routes.js';
+import { installRateLimit } from './http/rate-limit-hook.js';
+import { RateLimiter } from './http/rate-limiter.js';
+import { runnerRoutes } from './http/runner-routes.js';
+import { userRoutes } from './http/user-routes.js';
+import type { Services } from './services/services.js';
+
+export interface AppOptions {
+  readonly services: Services;
+  readonly logger: Logger;
+  /** Aborted at shutdown: long-polls and live streams end. */
+  readonly shutdown: AbortSignal;
+}
+
+/**
+ * Builds the HTTP application. Never listens: src/cmd does that, tests use `inject` or listen on
+ * port 0.
+ */
+export function buildApp(options: AppOptions): FastifyInstance {
+  const { services, shutdown } = options;
+  const config = services.deps.config;
+  const publicUrl = config.publicUrl ? new URL(config.publicUrl) : undefined;
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    bodyLimit: 8 * 1024 * 1024,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => services.deps.newId(),
+    disableRequestLogging: false,
+    return503OnClosing: true,
+  });
+  installErrorHandler(app);
+  installRateLimit(
+    app,
+    new RateLimiter({ burst: config.rateLimitBurst, perSecond: config.rateLimitPerSecond }),
+    services.deps.clock,
+  );
+  healthRoutes(app, services, shutdown);
+  runnerRoutes(app, services, shutdown);
+  userRoutes(app, services, {
+    cookiePath: publicUrl ? publicUrl.pathname.replace(/\/?$/, '/') : '/',
+    secureCookies: publicUrl?.protocol === 'https:',
+  });
+  projectRoutes(app, services);
+  jobRoutes(app, services);
+  openApiRoutes(app);
+  return app;
+}

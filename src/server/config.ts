@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+/**
+ * The one settings schema of `airlock server`. Parsed once in src/cmd from flags > env
+ * (`AIRLOCK_*`) > config file > these defaults, then passed explicitly. Every key is listed in
+ * `airlock server --help` and docs/server.md with its unit and default.
+ */
+export const serverConfigSchema = z.object({
+  /** Address to listen on. 127.0.0.1 by default; use 0.0.0.0 for runners on other hosts. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Folder for the SQLite database, the secret key and blobs. */
+  dataDir: z.string().min(1).default('./data'),
+  /** postgres://… to use PostgreSQL; unset means SQLite in the data folder. */
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a database URL starts with postgres:// (leave it unset for SQLite)')
+    .optional(),
+  /** The URL users and runners reach the server at (behind a reverse proxy: its public URL). */
+  publicUrl: z.string().url().optional(),
+  /** Reverse proxies whose X-Forwarded-* headers are trusted: addresses or CIDRs, comma-separated. */
+  trustedProxies: z.array(z.string().min(1)).default([]),
+  /** File with the 32-byte key that encrypts secrets at rest; created with mode 0600 if missing. */
+  secretKeyFile: z.string().optional(),
+  /** Start a runner inside the server process. */
+  embeddedRunner: z.boolean().default(true),
+  /** Jobs the embedded runner runs at once; 0 means from CPUs and memory. */
+  embeddedRunnerCapacity: z.coerce.number().int().min(0).max(256).default(0),
+  /** How long a claimed job's lease lasts without a heartbeat, in ms. */
+  leaseMs: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /** How often runners send heartbeats, in ms (below leaseMs / 3). */
+  heartbeatIntervalMs: z.coerce.number().int().min(200).max(600_000).default(10_000),
+  /** Longest claim long-poll, in ms (at most 25 s, below common 60 s proxy timeouts). */
+  claimMaxWaitMs: z.coerce.number().int().min(0).max(25_000).default(25_000),
+  /** A runner is `down` when not seen for this long, in ms. */
+  runnerDownAfterMs: z.coerce.number().int().min(1000).default(60_000),
+  /** Per-token request budget: burst size and sustained requests per second. */
+  rateLimitBurst: z.coerce.number().int().min(1).default(600),
+  rateLimitPerSecond: z.coerce.number().min(0.01).default(200),
+  /** Register this folder as a demo project at start (used by `npm start`). */
+  demoProjectPath: z.string().optional(),
+  /** pino log level. */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long a session cookie lives, in ms. */
+  sessionTtlMs: z.coerce.number().int().min(60_000).default(7 * 24 * 3_600_000),
+});
+
+export type ServerConfig = z.infer<typeof serverConfigSchema>;

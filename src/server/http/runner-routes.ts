@@ -1,0 +1,80 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  claimRequestSchema,
+  completeRequestSchema,
+  heartbeatRequestSchema,
+  logChunksRequestSchema,
+  registerRequestSchema,
+  runnerApiPrefix,
+  stepReportSchema,
+} from '../../protocol/runner-api.js';
+import { drainRequestSchema } from '../../protocol/rest-api.js';
+import { AppError } from '../../shared/app-error.js';
+import type { Services } from '../services/services.js';
+import type { RunnerRow } from '../store/runners-repository.js';
+import { bearerToken } from './authenticate.js';
+import { parseInput } from './parse-body.js';
+
+/** The runner protocol (see src/protocol/runner-api.ts). */
+export function runnerRoutes(app: FastifyInstance, services: Services, shutdown: AbortSignal): void {
+  const runnerOf = async (request: FastifyRequest): Promise<RunnerRow> => {
+    const token = bearerToken(request);
+    if (!token) throw new AppError('UNAUTHENTICATED', 'runner requests need `Authorization: Bearer <runner token>`');
+    return services.runners.authenticate(token);
+  };
+  const jobIdOf = (request: FastifyRequest): string => (request.params as { id: string }).id;
+
+  app.post(`${runnerApiPrefix}/register`, async (request) => {
+    return services.runners.register(parseInput(registerRequestSchema, request.body));
+  });
+
+  app.post(`${runnerApiPrefix}/claim`, async (request, reply) => {
+    const runner = await runnerOf(request);
+    const body = parseInput(claimRequestSchema, request.body);
+    await services.runners.touch(runner, { resourceClasses: body.resourceClasses, executors: body.executors });
+    const controller = new AbortController();
+    const onClose = (): void => controller.abort();
+    request.raw.socket.once('close', onClose);
+    const onShutdown = (): void => controller.abort();
+    shutdown.addEventListener('abort', onShutdown, { once: true });
+    try {
+      const assignment = await services.scheduler.claim(runner, body, controller.signal);
+      if (!assignment) return reply.status(204).send();
+      return assignment;
+    } finally {
+      request.raw.socket.off('close', onClose);
+      shutdown.removeEventListener('abort', onShutdown);
+    }
+  });
+
+  app.post(`${runnerApiPrefix}/heartbeat`, async (request) => {
+    const runner = await runnerOf(request);
+    const body = parseInput(heartbeatRequestSchema, request.body);
+    return services.scheduler.heartbeat(runner, body.jobIds);
+  });
+
+  app.post(`${runnerApiPrefix}/jobs/:id/logs`, async (request) => {
+    const runner = await runnerOf(request);
+    const body = parseInput(logChunksRequestSchema, request.body);
+    return services.scheduler.appendLogs(runner, jobIdOf(request), body.chunks);
+  });
+
+  app.post(`${runnerApiPrefix}/jobs/:id/steps`, async (request) => {
+    const runner = await runnerOf(request);
+    await services.scheduler.reportStep(runner, jobIdOf(request), parseInput(stepReportSchema, request.body));
+    return { ok: true };
+  });
+
+  app.post(`${runnerApiPrefix}/jobs/:id/complete`, async (request) => {
+    const runner = await runnerOf(request);
+    await services.scheduler.complete(runner, jobIdOf(request), parseInput(completeRequestSchema, request.body));
+    return { ok: true };
+  });
+
+  app.post(`${runnerApiPrefix}/drain`, async (request) => {
+    const runner = await runnerOf(request);
+    const body = parseInput(drainRequestSchema, request.body);
+    const updated = await services.runners.setDrain(runner.id, body.drain);
+    return { drain: updated.drain };
+  });
+}

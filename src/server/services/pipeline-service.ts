@@ -1,0 +1,193 @@
+import { join } from 'node:path';
+import type { DiagnosticView, PipelineView, TriggerPipelineRequest } from '../../protocol/rest-api.js';
+import type { TriggerSource } from '../../protocol/statuses.js';
+import { AppError } from '../../shared/app-error.js';
+import { type EngineJob, settle } from '../scheduler/workflow-engine.js';
+import type { NewJob } from '../store/job-row.js';
+import type { Repositories } from '../store/store.js';
+import type { PipelineRow } from '../store/pipelines-repository.js';
+import type { ProjectRow } from '../store/projects-repository.js';
+import { type CompiledJobs, compileForServer } from './compile-for-server.js';
+import { type GitRun, readFileAt, readTreeAt, resolveSource } from './git-source.js';
+import type { StoredJobSpec } from './job-spec.js';
+import type { ProjectService } from './project-service.js';
+import type { ServiceDeps } from './service-deps.js';
+import type { WorkflowService } from './workflow-service.js';
+
+export interface Trigger {
+  readonly source: TriggerSource;
+  readonly by: string | null;
+  /** Schedule triggers: the trigger's name. */
+  readonly scheduleName?: string;
+}
+
+/** Turns a trigger into a stored pipeline: revision, config at that revision, plan, jobs. */
+export class PipelineService {
+  readonly #d: ServiceDeps;
+  readonly #projects: ProjectService;
+  readonly #workflows: WorkflowService;
+  readonly #git: GitRun;
+
+  constructor(deps: ServiceDeps, projects: ProjectService, workflows: WorkflowService, git: GitRun) {
+    this.#d = deps;
+    this.#projects = projects;
+    this.#workflows = workflows;
+    this.#git = git;
+  }
+
+  async trigger(projectRef: string, req: TriggerPipelineRequest, trigger: Trigger): Promise<PipelineRow> {
+    const { store, clock, config } = this.#d;
+    const project = await this.#projects.get(projectRef);
+    const source = await resolveSource(
+      this.#git,
+      project,
+      { branch: req.branch, tag: req.tag, revision: req.revision },
+      join(config.dataDir, 'git'),
+    );
+    const text = await readFileAt(this.#git, source, project.configPath);
+    const orbFiles = await readTreeAt(this.#git, source, '.circleci/orbs');
+    const pipelineId = this.#d.newId();
+    const now = clock.nowMs();
+    const number = await store.pipelines.create({
+      id: pipelineId,
+      projectId: project.id,
+      triggerSource: trigger.source,
+      triggeredBy: trigger.by,
+      branch: source.branch ?? null,
+      tag: source.tag ?? null,
+      revision: source.revision ?? null,
+      parameters: req.parameters,
+      status: 'created',
+      createdAtMs: now,
+    });
+    let compiled: CompiledJobs;
+    if (text === undefined) {
+      compiled = {
+        diagnostics: [
+          {
+            severity: 'error',
+            code: 'config-not-found',
+            message: `no pipeline config at ${project.configPath}${source.revision ? ` in revision ${source.revision.slice(0, 12)}` : ''}`,
+            file: project.configPath,
+            line: 1,
+            column: 1,
+          },
+        ],
+        workflows: [],
+      };
+    } else {
+      compiled = compileForServer({
+        file: project.configPath,
+        text,
+        orbFiles,
+        parameters: req.parameters,
+        pipeline: {
+          id: pipelineId,
+          number,
+          branch: source.branch,
+          tag: source.tag,
+          revision: source.revision,
+          gitUrl: project.gitUrl ?? project.localPath ?? '',
+          triggerSource: trigger.source,
+          scheduleName: trigger.scheduleName,
+        },
+      });
+    }
+    const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0) {
+      await store.pipelines.setStatus(pipelineId, 'error', now, compiled.diagnostics);
+      return (await store.pipelines.get(pipelineId)) as PipelineRow;
+    }
+    await this.#store(project, pipelineId, number, compiled);
+    return (await store.pipelines.get(pipelineId)) as PipelineRow;
+  }
+
+  async #store(project: ProjectRow, pipelineId: string, number: number, compiled: CompiledJobs): Promise<void> {
+    const { store, clock } = this.#d;
+    const now = clock.nowMs();
+    const workflowIds: string[] = [];
+    await store.transaction(async (tx) => {
+      let buildNum = await nextBuildNums(tx, project.id, compiled.workflows.reduce((n, w) => n + w.jobs.length, 0));
+      for (const workflow of compiled.workflows) {
+        const workflowId = this.#d.newId();
+        workflowIds.push(workflowId);
+        await tx.workflows.create({ id: workflowId, pipelineId, name: workflow.name, status: 'running', createdAtMs: now });
+        const jobs: NewJob[] = [];
+        for (const job of workflow.jobs) {
+          const copies = job.type === 'approval' ? 1 : Math.max(1, job.parallelism);
+          for (let nodeIndex = 0; nodeIndex < copies; nodeIndex++) {
+            const spec: StoredJobSpec = {
+              job: job.spec,
+              buildNum: buildNum++,
+              workflowName: workflow.name,
+              pipelineNumber: number,
+              contexts: job.contexts,
+            };
+            jobs.push({
+              id: this.#d.newId(),
+              workflowId,
+              pipelineId,
+              projectId: project.id,
+              name: job.name,
+              jobName: job.jobName,
+              type: job.type,
+              status: 'blocked',
+              requires: job.requires,
+              spec,
+              resourceClass: job.resourceClass,
+              executorKind: job.executorKind,
+              parallelism: copies,
+              nodeIndex,
+              createdAtMs: now,
+            });
+          }
+        }
+        // Jobs with no requires start at once (queued, or on_hold for approvals).
+        const settled = settle(jobs.map((j, i): EngineJob => ({ id: String(i), name: j.name, type: j.type, status: 'blocked', requires: j.requires ?? [] })));
+        await tx.jobs.createMany(
+          jobs.map((j, i) => {
+            const status = settled.jobs[i]?.status ?? 'blocked';
+            return status === 'queued' ? { ...j, status, queuedAtMs: now } : { ...j, status };
+          }),
+        );
+      }
+      await tx.pipelines.setStatus(pipelineId, compiled.workflows.length === 0 ? 'success' : 'running', compiled.workflows.length === 0 ? now : null, compiled.diagnostics.length > 0 ? compiled.diagnostics : null);
+    });
+    for (const id of workflowIds) await this.#workflows.advance(id);
+  }
+
+  async view(pipeline: PipelineRow, withWorkflows: boolean): Promise<PipelineView> {
+    const project = await this.#d.store.projects.get(pipeline.projectId);
+    const base: PipelineView = {
+      id: pipeline.id,
+      projectId: pipeline.projectId,
+      projectName: project?.name ?? pipeline.projectId,
+      number: pipeline.number,
+      status: pipeline.status,
+      triggerSource: pipeline.triggerSource,
+      triggeredBy: pipeline.triggeredBy,
+      branch: pipeline.branch,
+      tag: pipeline.tag,
+      revision: pipeline.revision,
+      errors: (pipeline.errors ?? []) as DiagnosticView[],
+      createdAt: new Date(pipeline.createdAtMs).toISOString(),
+      finishedAt: pipeline.finishedAtMs === null ? null : new Date(pipeline.finishedAtMs).toISOString(),
+    };
+    if (!withWorkflows) return base;
+    return base;
+  }
+
+  async get(id: string): Promise<PipelineRow> {
+    const pipeline = await this.#d.store.pipelines.get(id);
+    if (!pipeline) throw new AppError('NOT_FOUND', `no pipeline ${id}`);
+    return pipeline;
+  }
+}
+
+/** Reserves `count` consecutive `CIRCLE_BUILD_NUM` values for a project; returns the first. */
+async function nextBuildNums(tx: Repositories, projectId: string, count: number): Promise<number> {
+  const key = `build-num/${projectId}`;
+  const current = Number((await tx.settings.get(key)) ?? 0);
+  await tx.settings.set(key, current + count);
+  return current + 1;
+}

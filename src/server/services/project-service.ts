@@ -1,0 +1,78 @@
+import { AppError } from '../../shared/app-error.js';
+import type { CreateProjectRequest, EnvVarView, ProjectView } from '../../protocol/rest-api.js';
+import type { ProjectRow } from '../store/projects-repository.js';
+import type { ServiceDeps } from './service-deps.js';
+
+export function projectView(p: ProjectRow): ProjectView {
+  return {
+    id: p.id,
+    name: p.name,
+    gitUrl: p.gitUrl,
+    localPath: p.localPath,
+    defaultBranch: p.defaultBranch,
+    configPath: p.configPath,
+    createdAt: new Date(p.createdAtMs).toISOString(),
+  };
+}
+
+/** Projects and their environment variables (encrypted at rest, write-only through the API). */
+export class ProjectService {
+  readonly #d: ServiceDeps;
+
+  constructor(deps: ServiceDeps) {
+    this.#d = deps;
+  }
+
+  async create(input: CreateProjectRequest): Promise<ProjectRow> {
+    return this.#d.store.projects.create({
+      id: this.#d.newId(),
+      name: input.name,
+      gitUrl: input.gitUrl ?? null,
+      localPath: input.localPath ?? null,
+      defaultBranch: input.defaultBranch,
+      configPath: input.configPath,
+      createdAtMs: this.#d.clock.nowMs(),
+    });
+  }
+
+  async list(): Promise<readonly ProjectRow[]> {
+    return this.#d.store.projects.list();
+  }
+
+  /** By name or id. */
+  async get(ref: string): Promise<ProjectRow> {
+    const project = (await this.#d.store.projects.getByName(ref)) ?? (await this.#d.store.projects.get(ref));
+    if (!project) {
+      throw new AppError('NOT_FOUND', `no project named "${ref}"`, { hint: 'list projects with GET /api/v1/projects' });
+    }
+    return project;
+  }
+
+  async setEnvVar(projectRef: string, name: string, value: string): Promise<void> {
+    const project = await this.get(projectRef);
+    const now = this.#d.clock.nowMs();
+    const ciphertext = this.#d.secrets.seal(value, `${project.id}/${name}`);
+    await this.#d.store.envVars.set({ projectId: project.id, name, ciphertext, nowMs: now });
+  }
+
+  async deleteEnvVar(projectRef: string, name: string): Promise<void> {
+    const project = await this.get(projectRef);
+    const removed = await this.#d.store.envVars.delete(project.id, name);
+    if (!removed) throw new AppError('NOT_FOUND', `project "${project.name}" has no variable ${name}`);
+  }
+
+  /** Names and times only: values are never read back through the API. */
+  async listEnvVars(projectRef: string): Promise<EnvVarView[]> {
+    const project = await this.get(projectRef);
+    const rows = await this.#d.store.envVars.listNames(project.id);
+    return rows.map((r) => ({ name: r.name, updatedAt: new Date(r.updatedAtMs).toISOString() }));
+  }
+
+  /** Decrypted values, for the job environment of a claimed job only. */
+  async decryptedEnv(projectId: string): Promise<Record<string, string>> {
+    const rows = await this.#d.store.envVars.listEncrypted(projectId);
+    const env: Record<string, string> = {};
+    for (const r of rows) env[r.name] = this.#d.secrets.open(r.ciphertext, `${projectId}/${r.name}`);
+    return env;
+  }
+}

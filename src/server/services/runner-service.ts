@@ -1,0 +1,90 @@
+import { AppError } from '../../shared/app-error.js';
+import type { NodeView } from '../../protocol/rest-api.js';
+import type { RegisterRequest } from '../../protocol/runner-api.js';
+import { hashToken, newToken } from '../security/tokens.js';
+import type { RunnerRow } from '../store/runners-repository.js';
+import type { ServiceDeps } from './service-deps.js';
+
+/** Build nodes: registration, authentication, the nodes view and drain. */
+export class RunnerService {
+  readonly #d: ServiceDeps;
+
+  constructor(deps: ServiceDeps) {
+    this.#d = deps;
+  }
+
+  async register(req: RegisterRequest): Promise<{ runnerId: string; token: string }> {
+    const { store, clock } = this.#d;
+    const registration = await store.registrationTokens.getByHash(hashToken(req.registrationToken));
+    const now = clock.nowMs();
+    if (!registration || (registration.expiresAtMs !== null && registration.expiresAtMs <= now)) {
+      throw new AppError('UNAUTHENTICATED', 'the registration token is unknown or expired', {
+        hint: 'an admin creates one with POST /api/v1/runner-tokens (or in the web UI under Admin)',
+      });
+    }
+    const token = newToken('runner');
+    const runnerId = this.#d.newId();
+    await store.runners.create({
+      id: runnerId,
+      name: req.name,
+      hostname: req.hostname,
+      tokenHash: hashToken(token),
+      resourceClasses: req.resourceClasses,
+      executors: req.executors,
+      capacity: req.capacity,
+      version: req.version,
+      drain: false,
+      createdAtMs: now,
+      lastSeenAtMs: now,
+    });
+    this.#d.logger.info({ runnerId, name: req.name, resourceClasses: req.resourceClasses }, 'runner registered');
+    return { runnerId, token };
+  }
+
+  async authenticate(token: string): Promise<RunnerRow> {
+    const runner = await this.#d.store.runners.getByTokenHash(hashToken(token));
+    if (!runner) {
+      throw new AppError('UNAUTHENTICATED', 'unknown runner token', {
+        hint: 'register the runner again (delete its identity file in the work dir)',
+      });
+    }
+    return runner;
+  }
+
+  async touch(runner: RunnerRow, update?: { resourceClasses?: readonly string[]; executors?: readonly string[] }): Promise<void> {
+    await this.#d.store.runners.touch(runner.id, this.#d.clock.nowMs(), update);
+  }
+
+  async list(): Promise<NodeView[]> {
+    const { store, clock, config } = this.#d;
+    const runners = await store.runners.list();
+    const running = await store.jobs.list({ status: 'running', limit: 10_000 });
+    const now = clock.nowMs();
+    return runners.map((r) => ({
+      id: r.id,
+      name: r.name,
+      hostname: r.hostname ?? '',
+      resourceClasses: r.resourceClasses,
+      executors: r.executors,
+      capacity: r.capacity,
+      drain: r.drain,
+      status: now - r.lastSeenAtMs <= config.runnerDownAfterMs ? 'ready' : 'down',
+      runningJobs: running.filter((j) => j.runnerId === r.id).length,
+      lastSeenAt: new Date(r.lastSeenAtMs).toISOString(),
+      version: r.version ?? '',
+    }));
+  }
+
+  async get(ref: string): Promise<RunnerRow> {
+    const runner = (await this.#d.store.runners.get(ref)) ?? (await this.#d.store.runners.list()).find((r) => r.name === ref);
+    if (!runner) throw new AppError('NOT_FOUND', `no build node with id or name "${ref}"`, { hint: 'see `airlock nodes list`' });
+    return runner;
+  }
+
+  async setDrain(ref: string, drain: boolean): Promise<RunnerRow> {
+    const runner = await this.get(ref);
+    await this.#d.store.runners.setDrain(runner.id, drain);
+    this.#d.logger.info({ runnerId: runner.id, drain }, drain ? 'drain enabled' : 'drain disabled');
+    return { ...runner, drain };
+  }
+}

@@ -1,0 +1,177 @@
+import { AppError } from '../../shared/app-error.js';
+import type { ClaimRequest, CompleteRequest, HeartbeatResponse, JobAssignment, LogChunk, StepReport } from '../../protocol/runner-api.js';
+import { maxClaimWaitMs } from '../../protocol/runner-api.js';
+import type { JobRow } from '../store/jobs-repository.js';
+import type { RunnerRow } from '../store/runners-repository.js';
+import { buildBuiltins } from './builtins.js';
+import { parseJobSpec } from './job-spec.js';
+import type { ProjectService } from './project-service.js';
+import type { ServiceDeps } from './service-deps.js';
+import type { WorkflowService } from './workflow-service.js';
+
+/**
+ * The runner side of the scheduler: long-poll claims woken with no polling interval, leases
+ * renewed by heartbeats, step and log reports, completion, and the reaper that ends jobs whose
+ * runner stopped heart-beating as `infrastructure_fail`.
+ */
+export class SchedulerService {
+  readonly #d: ServiceDeps;
+  readonly #projects: ProjectService;
+  readonly #workflows: WorkflowService;
+
+  constructor(deps: ServiceDeps, projects: ProjectService, workflows: WorkflowService) {
+    this.#d = deps;
+    this.#projects = projects;
+    this.#workflows = workflows;
+  }
+
+  /** Holds the request until a job fits (answering it) or the wait ends (undefined: 204). */
+  async claim(runner: RunnerRow, req: ClaimRequest, signal: AbortSignal): Promise<JobAssignment | undefined> {
+    const { store, clock, wake, config } = this.#d;
+    const deadline = clock.nowMs() + Math.min(req.waitMs, config.claimMaxWaitMs, maxClaimWaitMs);
+    for (;;) {
+      const current = await store.runners.get(runner.id);
+      if (!current || current.drain) return undefined;
+      const generation = wake.generation;
+      const job = await store.jobs.claim({
+        runnerId: runner.id,
+        resourceClasses: req.resourceClasses,
+        executorKinds: req.executors,
+        nowMs: clock.nowMs(),
+        leaseMs: config.leaseMs,
+      });
+      if (job) return this.#assignment(job);
+      const remaining = deadline - clock.nowMs();
+      if (remaining <= 0 || signal.aborted) return undefined;
+      if (wake.generation !== generation) continue;
+      const woken = await wake.wait(remaining, signal);
+      if (!woken) return undefined;
+    }
+  }
+
+  async #assignment(job: JobRow): Promise<JobAssignment> {
+    const { store, config } = this.#d;
+    const spec = parseJobSpec(job.spec);
+    const pipeline = await store.pipelines.get(job.pipelineId);
+    const project = await store.projects.get(job.projectId);
+    if (!pipeline || !project) throw new AppError('INTERNAL', `job ${job.id} lost its pipeline or project`);
+    const projectEnv = await this.#projects.decryptedEnv(project.id);
+    const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+    const jobUrl = `${publicUrl.replace(/\/$/, '')}/jobs/${job.id}`;
+    const checkout: JobAssignment['checkout'] = project.localPath
+      ? pipeline.revision
+        ? { kind: 'git', url: project.localPath, revision: pipeline.revision, ...(pipeline.branch ? { branch: pipeline.branch } : {}), ...(pipeline.tag ? { tag: pipeline.tag } : {}) }
+        : { kind: 'local-dir', path: project.localPath, ...(pipeline.branch ? { branch: pipeline.branch } : {}) }
+      : {
+          kind: 'git',
+          url: project.gitUrl ?? '',
+          ...(pipeline.revision ? { revision: pipeline.revision } : {}),
+          ...(pipeline.branch ? { branch: pipeline.branch } : {}),
+          ...(pipeline.tag ? { tag: pipeline.tag } : {}),
+        };
+    const builtins = buildBuiltins({ job, spec, pipeline, project, jobUrl });
+    return {
+      jobId: job.id,
+      pipelineId: job.pipelineId,
+      pipelineNumber: spec.pipelineNumber,
+      workflowId: job.workflowId,
+      workflowName: spec.workflowName,
+      projectName: project.name,
+      jobName: job.name,
+      nodeIndex: job.nodeIndex,
+      parallelism: job.parallelism,
+      spec: spec.job,
+      checkout,
+      builtins,
+      contextEnv: {},
+      projectEnv,
+      secrets: Object.values(projectEnv).filter((v) => v.length >= 4),
+      leaseMs: config.leaseMs,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      jobUrl,
+    };
+  }
+
+  async heartbeat(runner: RunnerRow, jobIds: readonly string[]): Promise<HeartbeatResponse> {
+    const { store, clock, config } = this.#d;
+    const now = clock.nowMs();
+    await store.runners.touch(runner.id, now);
+    const cancel: string[] = [];
+    const lost: string[] = [];
+    const owned: string[] = [];
+    for (const id of jobIds) {
+      const job = await store.jobs.get(id);
+      if (!job || job.runnerId !== runner.id || job.status !== 'running') {
+        if (job?.status === 'canceled') cancel.push(id);
+        else lost.push(id);
+        continue;
+      }
+      owned.push(id);
+      if (job.cancelRequested) cancel.push(id);
+    }
+    if (owned.length > 0) await store.jobs.renewLease(owned, runner.id, now + config.leaseMs);
+    const fresh = await store.runners.get(runner.id);
+    return { cancel, lost, drain: fresh?.drain ?? false, leaseMs: config.leaseMs };
+  }
+
+  async #ownedRunningJob(runner: RunnerRow, jobId: string): Promise<JobRow> {
+    const job = await this.#d.store.jobs.get(jobId);
+    if (!job) throw new AppError('NOT_FOUND', `no job ${jobId}`);
+    if (job.runnerId !== runner.id) throw new AppError('FORBIDDEN', `job ${jobId} is not assigned to this runner`);
+    return job;
+  }
+
+  async appendLogs(runner: RunnerRow, jobId: string, chunks: readonly LogChunk[]): Promise<{ stored: number; duplicates: number }> {
+    await this.#ownedRunningJob(runner, jobId);
+    const { store, clock, logHub } = this.#d;
+    let stored = 0;
+    const now = clock.nowMs();
+    for (const chunk of [...chunks].sort((a, b) => a.seq - b.seq)) {
+      const inserted = await store.logs.append({ jobId, seq: chunk.seq, offset: chunk.offset, data: chunk.data, createdAtMs: now });
+      if (inserted) {
+        stored++;
+        logHub.publish(jobId, { type: 'chunk', chunk });
+      }
+    }
+    return { stored, duplicates: chunks.length - stored };
+  }
+
+  async reportStep(runner: RunnerRow, jobId: string, step: StepReport): Promise<void> {
+    await this.#ownedRunningJob(runner, jobId);
+    await this.#d.store.steps.upsert({
+      jobId,
+      seq: step.seq,
+      name: step.name,
+      status: step.status,
+      exitCode: step.exitCode ?? null,
+      startedAtMs: step.startedAtMs,
+      finishedAtMs: step.finishedAtMs ?? null,
+    });
+  }
+
+  /** Idempotent: completing a job that already ended changes nothing. */
+  async complete(runner: RunnerRow, jobId: string, result: CompleteRequest): Promise<void> {
+    const job = await this.#ownedRunningJob(runner, jobId);
+    const now = this.#d.clock.nowMs();
+    const changed = await this.#d.store.jobs.transition(jobId, ['running'], result.status, {
+      finishedAtMs: now,
+      leaseExpiresAtMs: null,
+      ...(result.reason ? { pendingReason: result.reason } : {}),
+    });
+    if (changed) {
+      this.#d.logHub.publish(jobId, { type: 'end', status: result.status });
+      await this.#workflows.advance(job.workflowId);
+    }
+  }
+
+  /** Ends every running job whose lease expired; returns how many. Run it on a timer. */
+  async reapExpiredLeases(): Promise<number> {
+    const expired = await this.#d.store.jobs.expireLeases(this.#d.clock.nowMs());
+    for (const job of expired) {
+      this.#d.logger.warn({ jobId: job.id, runnerId: job.runnerId }, 'job lease expired: runner stopped heart-beating; job is infrastructure_fail');
+      this.#d.logHub.publish(job.id, { type: 'end', status: 'infrastructure_fail' });
+    }
+    for (const workflowId of new Set(expired.map((j) => j.workflowId))) await this.#workflows.advance(workflowId);
+    return expired.length;
+  }
+}

@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { ServerConfig } from '../config.js';
+import type { LogHub } from '../logs/log-hub.js';
+import type { WakeSignal } from '../scheduler/wake-signal.js';
+import type { SecretBox } from '../security/secret-box.js';
+import type { Store } from '../store/store.js';
+
+/** What every service gets, built once in src/cmd (or a test) and passed explicitly. */
+export interface ServiceDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly config: ServerConfig;
+  readonly secrets: SecretBox;
+  readonly logHub: LogHub;
+  readonly wake: WakeSignal;
+  readonly logger: Logger;
+  readonly newId: () => string;
+}

@@ -1,0 +1,35 @@
+import { AuthService } from './auth-service.js';
+import type { GitRun } from './git-source.js';
+import { JobQueryService } from './job-query-service.js';
+import { PipelineService } from './pipeline-service.js';
+import { ProjectService } from './project-service.js';
+import { RunnerService } from './runner-service.js';
+import { SchedulerService } from './scheduler-service.js';
+import type { ServiceDeps } from './service-deps.js';
+import { WorkflowService } from './workflow-service.js';
+
+export interface Services {
+  readonly deps: ServiceDeps;
+  readonly auth: AuthService;
+  readonly projects: ProjectService;
+  readonly workflows: WorkflowService;
+  readonly pipelines: PipelineService;
+  readonly scheduler: SchedulerService;
+  readonly runners: RunnerService;
+  readonly jobs: JobQueryService;
+}
+
+export function createServices(deps: ServiceDeps, git: GitRun): Services {
+  const projects = new ProjectService(deps);
+  const workflows = new WorkflowService(deps);
+  return {
+    deps,
+    auth: new AuthService(deps),
+    projects,
+    workflows,
+    pipelines: new PipelineService(deps, projects, workflows, git),
+    scheduler: new SchedulerService(deps, projects, workflows),
+    runners: new RunnerService(deps),
+    jobs: new JobQueryService(deps),
+  };
+}
