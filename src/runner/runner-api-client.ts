@@ -1,0 +1,150 @@
+import { type Dispatcher, request } from 'undici';
+import type {
+  ClaimRequest,
+  CompleteRequest,
+  HeartbeatResponse,
+  JobAssignment,
+  LogChunk,
+  RegisterRequest,
+  RegisterResponse,
+  StepReport,
+} from '../protocol/runner-api.js';
+import { heartbeatResponseSchema, jobAssignmentSchema, registerResponseSchema, runnerApiPrefix } from '../protocol/runner-api.js';
+import { AppError } from '../shared/app-error.js';
+import { isErrorCode } from '../shared/error-codes.js';
+import { redactUrl } from '../shared/redact-url.js';
+import { type RetrySettings, defaultRetrySettings, isRetryableStatus, retryDelayMs } from '../net/retry-policy.js';
+
+export interface RunnerApiClientOptions {
+  /** The server's URL as the runner reaches it (e.g. http://ci.internal:8080). */
+  readonly serverUrl: string;
+  /** Picks the connection for a URL (direct or through a proxy), from the one proxy policy. */
+  readonly dispatcherFor?: (url: URL) => Dispatcher | undefined;
+  readonly retry?: RetrySettings;
+  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly userAgent?: string;
+  /** Per-request timeout without a long-poll, in ms. */
+  readonly timeoutMs?: number;
+}
+
+const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+
+/**
+ * Every request the runner makes to the server goes through here: JSON in and out, the runner
+ * token, and the retry rule for 429/503 (RateLimit-ResetTime, else Retry-After, else a default
+ * interval with jitter; at most 5 tries, then the final answer is logged and raised).
+ */
+export class RunnerApiClient {
+  readonly #o: RunnerApiClientOptions;
+  readonly #base: URL;
+  token: string | undefined;
+
+  constructor(options: RunnerApiClientOptions) {
+    this.#o = options;
+    this.#base = new URL(options.serverUrl.endsWith('/') ? options.serverUrl : `${options.serverUrl}/`);
+  }
+
+  async #call(path: string, body: unknown, options: { signal?: AbortSignal; timeoutMs?: number; auth?: boolean } = {}): Promise<{ status: number; json: unknown }> {
+    const url = new URL(path.replace(/^\//, ''), this.#base);
+    const retry = this.#o.retry ?? defaultRetrySettings;
+    const sleep = this.#o.sleep ?? defaultSleep;
+    const timeoutMs = options.timeoutMs ?? this.#o.timeoutMs ?? 30_000;
+    for (let attempt = 1; ; attempt++) {
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': this.#o.userAgent ?? 'airlock-runner',
+            ...(options.auth !== false && this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          },
+          body: JSON.stringify(body),
+          dispatcher: this.#o.dispatcherFor?.(url),
+          signal: options.signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+      } catch (cause) {
+        if (options.signal?.aborted) throw new AppError('CANCELED', 'request canceled', { cause });
+        const message = cause instanceof Error ? cause.message : String(cause);
+        throw new AppError('UNAVAILABLE', `cannot reach the server at ${redactUrl(this.#base.href)}: ${message}`, { cause });
+      }
+      const text = await response.body.text();
+      if (isRetryableStatus(response.statusCode) && attempt < retry.maxTries) {
+        const headers = { get: (name: string) => headerValue(response.headers[name]) };
+        const { delayMs, basis } = retryDelayMs(headers, attempt, Date.now(), Math.random(), retry);
+        this.#o.log('warn', `server answered ${response.statusCode} to ${path}; retrying in ${delayMs} ms (${basis}), try ${attempt + 1} of ${retry.maxTries}`);
+        await sleep(delayMs, options.signal);
+        if (options.signal?.aborted) throw new AppError('CANCELED', 'request canceled');
+        continue;
+      }
+      let json: unknown;
+      try {
+        json = text.length > 0 ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      if (response.statusCode >= 400) {
+        const body = (json ?? {}) as { code?: unknown; message?: unknown };
+        const message = typeof body.message === 'string' ? body.message : text.slice(0, 300) || `HTTP ${response.statusCode}`;
+        if (isRetryableStatus(response.statusCode)) {
+          this.#o.log('error', `server still answered ${response.statusCode} to ${path} after ${attempt} tries: ${message}`);
+        }
+        const code = isErrorCode(body.code) ? body.code : response.statusCode >= 500 ? 'UNAVAILABLE' : 'INVALID_ARGUMENT';
+        throw new AppError(code, `server: ${message}`, { details: { status: response.statusCode } });
+      }
+      return { status: response.statusCode, json };
+    }
+  }
+
+  async register(req: RegisterRequest): Promise<RegisterResponse> {
+    const { json } = await this.#call(`${runnerApiPrefix}/register`, req, { auth: false });
+    return registerResponseSchema.parse(json);
+  }
+
+  /** Long-poll; undefined when nothing fits (204). */
+  async claim(req: ClaimRequest, signal?: AbortSignal): Promise<JobAssignment | undefined> {
+    const { status, json } = await this.#call(`${runnerApiPrefix}/claim`, req, {
+      ...(signal ? { signal } : {}),
+      timeoutMs: req.waitMs + 15_000,
+    });
+    if (status === 204) return undefined;
+    return jobAssignmentSchema.parse(json);
+  }
+
+  async heartbeat(jobIds: readonly string[], signal?: AbortSignal): Promise<HeartbeatResponse> {
+    const { json } = await this.#call(`${runnerApiPrefix}/heartbeat`, { jobIds }, signal ? { signal } : {});
+    return heartbeatResponseSchema.parse(json);
+  }
+
+  async sendLogs(jobId: string, chunks: readonly LogChunk[]): Promise<void> {
+    await this.#call(`${runnerApiPrefix}/jobs/${encodeURIComponent(jobId)}/logs`, { chunks });
+  }
+
+  async reportStep(jobId: string, step: StepReport): Promise<void> {
+    await this.#call(`${runnerApiPrefix}/jobs/${encodeURIComponent(jobId)}/steps`, step);
+  }
+
+  async complete(jobId: string, result: CompleteRequest): Promise<void> {
+    await this.#call(`${runnerApiPrefix}/jobs/${encodeURIComponent(jobId)}/complete`, result);
+  }
+
+  async setDrain(drain: boolean): Promise<{ drain: boolean }> {
+    const { json } = await this.#call(`${runnerApiPrefix}/drain`, { drain });
+    return json as { drain: boolean };
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? (value[0] ?? null) : value;
+}
