@@ -1,0 +1,105 @@
+import type { JobRow } from './job-row.js';
+import { toJobRow } from './job-row.js';
+import type { StoreContext } from './store-context.js';
+
+export interface ClaimOptions {
+  readonly runnerId: string;
+  /** Resource classes the runner serves; a job must match one. Empty claims nothing. */
+  readonly resourceClasses: readonly string[];
+  /** Executor kinds the runner has; a job must match one. Empty claims nothing. */
+  readonly executorKinds: readonly string[];
+  readonly nowMs: number;
+  /** The lease runs until nowMs + leaseMs; renew it with renewLease. */
+  readonly leaseMs: number;
+  /** One job per call. */
+  readonly limit?: 1;
+}
+
+/** A lease the runner still holds after renewLease, with the cancellation flag to pass on. */
+export interface LeaseRenewal {
+  readonly jobId: string;
+  readonly cancelRequested: boolean;
+}
+
+/**
+ * Takes the oldest queued build job (queuedAtMs, then id) that fits the runner and makes it
+ * 'running' under the runner's lease, in one transaction. No job is ever claimed twice: on
+ * SQLite the transaction holds the write lock (BEGIN IMMEDIATE, one writer at a time); on
+ * PostgreSQL the candidate row is taken with SELECT … FOR UPDATE SKIP LOCKED, so concurrent
+ * claimers on other connections or replicas skip it, and the update re-checks 'queued'.
+ */
+export async function claimJob(
+  ctx: StoreContext,
+  options: ClaimOptions,
+): Promise<JobRow | undefined> {
+  if (options.resourceClasses.length === 0 || options.executorKinds.length === 0) return undefined;
+  return ctx.transaction(async ({ db, kind }) => {
+    const candidate = await db
+      .selectFrom('jobs')
+      .select('id')
+      .where('status', '=', 'queued')
+      .where('type', '=', 'build')
+      .where('resource_class', 'in', options.resourceClasses)
+      .where('executor_kind', 'in', options.executorKinds)
+      .orderBy('queued_at_ms')
+      .orderBy('id')
+      .limit(1)
+      .$if(kind === 'postgres', (q) => q.forUpdate().skipLocked())
+      .executeTakeFirst();
+    if (candidate === undefined) return undefined;
+    const row = await db
+      .updateTable('jobs')
+      .set({
+        status: 'running',
+        runner_id: options.runnerId,
+        started_at_ms: options.nowMs,
+        lease_expires_at_ms: options.nowMs + options.leaseMs,
+      })
+      .where('id', '=', candidate.id)
+      .where('status', '=', 'queued')
+      .returningAll()
+      .executeTakeFirst();
+    return row === undefined ? undefined : toJobRow(row);
+  });
+}
+
+/**
+ * Extends the leases of the given jobs that are still 'running' under this runner to `untilMs`.
+ * Returns those jobs (the others were lost: expired, canceled or finished), each with its
+ * cancellation flag for the heartbeat answer.
+ */
+export async function renewLeases(
+  ctx: StoreContext,
+  jobIds: readonly string[],
+  runnerId: string,
+  untilMs: number,
+): Promise<readonly LeaseRenewal[]> {
+  if (jobIds.length === 0) return [];
+  const rows = await ctx.db
+    .updateTable('jobs')
+    .set({ lease_expires_at_ms: untilMs })
+    .where('id', 'in', jobIds)
+    .where('runner_id', '=', runnerId)
+    .where('status', '=', 'running')
+    .returning(['id', 'cancel_requested'])
+    .execute();
+  return rows
+    .map((r) => ({ jobId: r.id, cancelRequested: r.cancel_requested !== 0 }))
+    .sort((a, b) => (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0));
+}
+
+/**
+ * Fails every running job whose lease ended before `nowMs` (leaseExpiresAtMs < nowMs) as
+ * 'infrastructure_fail' with finishedAtMs = nowMs, in one statement, and returns them. Safe to
+ * run on several replicas at once: each expired job is returned by exactly one caller.
+ */
+export async function expireLeases(ctx: StoreContext, nowMs: number): Promise<readonly JobRow[]> {
+  const rows = await ctx.db
+    .updateTable('jobs')
+    .set({ status: 'infrastructure_fail', finished_at_ms: nowMs })
+    .where('status', '=', 'running')
+    .where('lease_expires_at_ms', '<', nowMs)
+    .returningAll()
+    .execute();
+  return rows.map(toJobRow).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

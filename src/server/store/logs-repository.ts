@@ -1,0 +1,97 @@
+import type { Selectable } from 'kysely';
+import { withConstraintErrors } from './constraint-errors.js';
+import type { LogChunksTable } from './database.js';
+import type { StoreContext } from './store-context.js';
+
+export interface LogChunkRow {
+  readonly jobId: string;
+  /** 0, 1, 2, … per job, in the order the runner sent them. */
+  readonly seq: number;
+  /** Byte offset (UTF-8) of the chunk's first byte in the job's whole log. */
+  readonly offset: number;
+  readonly data: string;
+  readonly createdAtMs: number;
+}
+
+export interface ListLogChunks {
+  /** Only chunks with seq > afterSeq (resume after the last one seen). */
+  readonly afterSeq?: number;
+  readonly limit?: number;
+}
+
+function toRow(r: Selectable<LogChunksTable>): LogChunkRow {
+  return {
+    jobId: r.job_id,
+    seq: r.seq,
+    offset: r.byte_offset,
+    data: r.data,
+    createdAtMs: r.created_at_ms,
+  };
+}
+
+/** A job's log as ordered, idempotent chunks (the runner retries; a chunk is stored once). */
+export class LogsRepository {
+  readonly #ctx: StoreContext;
+
+  constructor(ctx: StoreContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Stores the chunk unless (jobId, seq) is already stored; returns whether it was new. A repeat
+   * never replaces the first copy. NOT_FOUND for an unknown job.
+   */
+  async append(chunk: LogChunkRow): Promise<boolean> {
+    const result = await withConstraintErrors(
+      () =>
+        this.#ctx.db
+          .insertInto('log_chunks')
+          .values({
+            job_id: chunk.jobId,
+            seq: chunk.seq,
+            byte_offset: chunk.offset,
+            size_bytes: Buffer.byteLength(chunk.data, 'utf8'),
+            data: chunk.data,
+            created_at_ms: chunk.createdAtMs,
+          })
+          .onConflict((oc) => oc.columns(['job_id', 'seq']).doNothing())
+          .executeTakeFirst(),
+      { missing: `job ${chunk.jobId} does not exist` },
+    );
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  /** The job's chunks by seq. */
+  async list(jobId: string, options: ListLogChunks = {}): Promise<readonly LogChunkRow[]> {
+    const rows = await this.#ctx.db
+      .selectFrom('log_chunks')
+      .selectAll()
+      .where('job_id', '=', jobId)
+      .$if(options.afterSeq !== undefined, (q) => q.where('seq', '>', options.afterSeq!))
+      .orderBy('seq')
+      .$if(options.limit !== undefined, (q) => q.limit(options.limit!))
+      .execute();
+    return rows.map(toRow);
+  }
+
+  /** UTF-8 bytes stored for the job (the sum of its chunks' sizes); 0 when none. */
+  async totalBytes(jobId: string): Promise<number> {
+    const row = await this.#ctx.db
+      .selectFrom('log_chunks')
+      .select((eb) =>
+        eb.fn.coalesce(eb.cast<number>(eb.fn.sum('size_bytes'), 'bigint'), eb.lit(0)).as('total'),
+      )
+      .where('job_id', '=', jobId)
+      .executeTakeFirstOrThrow();
+    return Number(row.total);
+  }
+
+  /** Deletes the job's chunks (after archiving them); returns how many were deleted. */
+  async deleteByJob(jobId: string): Promise<number> {
+    const result = await this.#ctx.db
+      .deleteFrom('log_chunks')
+      .where('job_id', '=', jobId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}

@@ -1,0 +1,41 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { AppError } from '../../shared/app-error.js';
+import { m0001Initial } from './migrations/m0001-initial.js';
+
+/**
+ * Every migration, in order, compiled into the program (no files are read at runtime). Add new
+ * ones at the end with the next number; never edit one that has shipped.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001-initial': m0001Initial,
+};
+
+const provider: MigrationProvider = {
+  async getMigrations() {
+    return { ...migrations };
+  },
+};
+
+/**
+ * Brings the schema up to date. Concurrent callers are safe: PostgreSQL takes Kysely's advisory
+ * lock, SQLite runs the migrations in one `BEGIN IMMEDIATE` transaction.
+ */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<readonly string[]> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'airlock_migrations',
+    migrationLockTableName: 'airlock_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    // Not a migration's fault (no connection, locked file): let the caller say where it failed.
+    if (failed === undefined) throw error;
+    throw new AppError('UNAVAILABLE', `the database migration ${failed} failed`, {
+      cause: error,
+      hint: 'restore the backup taken before the upgrade, or report the failing migration',
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
