@@ -1,0 +1,41 @@
+import type { CheckoutSource } from '../protocol/runner-api.js';
+
+const q = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The shell script of the `checkout` step. It runs in the job's environment (proxy variables
+ * rendered from the policy; git reads them), so it is logged like any step. Shallow by default;
+ * `full` fetches the whole history.
+ */
+export function checkoutScript(source: CheckoutSource, dest: string, options: { full: boolean }): string {
+  const lines = ['set -e', `mkdir -p ${q(dest)}`, `cd ${q(dest)}`];
+  if (source.kind === 'local-dir') {
+    lines.push(
+      `echo "Copying the working tree of ${source.path}"`,
+      `tar -C ${q(source.path)} --exclude=./node_modules --exclude=./data --exclude=./dist -cf - . | tar -xf -`,
+    );
+    return `${lines.join('\n')}\n`;
+  }
+  const depth = options.full ? '' : ' --depth 1';
+  const url = q(source.url.startsWith('/') ? `file://${source.url}` : source.url);
+  lines.push(
+    'if [ ! -d .git ]; then git init -q .; fi',
+    `git remote remove origin 2>/dev/null || true`,
+    `git remote add origin ${url}`,
+  );
+  if (source.revision) {
+    lines.push(
+      `echo "Checking out ${source.revision}${source.branch ? ` (${source.branch})` : source.tag ? ` (tag ${source.tag})` : ''}"`,
+      `git -c protocol.version=2 fetch -q${depth} origin ${q(source.revision)}`,
+      'git -c advice.detachedHead=false checkout -q FETCH_HEAD',
+    );
+    if (source.branch) lines.push(`git checkout -q -B ${q(source.branch)}`);
+  } else if (source.tag) {
+    lines.push(`git fetch -q${depth} origin ${q(`refs/tags/${source.tag}:refs/tags/${source.tag}`)}`, `git -c advice.detachedHead=false checkout -q ${q(source.tag)}`);
+  } else {
+    const branch = source.branch ?? 'main';
+    lines.push(`git fetch -q${depth} origin ${q(`refs/heads/${branch}`)}`, `git checkout -q -B ${q(branch)} FETCH_HEAD`);
+  }
+  lines.push('git --no-pager log -1 --format="HEAD is now at %h %s"');
+  return `${lines.join('\n')}\n`;
+}
