@@ -23,44 +23,44 @@ export interface LeaseRenewal {
 
 /**
  * Takes the oldest queued build job (queuedAtMs, then id) that fits the runner and makes it
- * 'running' under the runner's lease, in one transaction. No job is ever claimed twice: on
- * SQLite the transaction holds the write lock (BEGIN IMMEDIATE, one writer at a time); on
- * PostgreSQL the candidate row is taken with SELECT … FOR UPDATE SKIP LOCKED, so concurrent
- * claimers on other connections or replicas skip it, and the update re-checks 'queued'.
+ * 'running' under the runner's lease, atomically, in one statement:
+ * `UPDATE jobs SET … WHERE id = (SELECT id … ORDER BY queued_at_ms, id LIMIT 1) AND
+ * status = 'queued' RETURNING *`. No job is ever claimed twice: on SQLite a write statement
+ * holds the database's write lock from its read to its write (one writer at a time); on
+ * PostgreSQL the subquery takes the row with FOR UPDATE SKIP LOCKED, so claimers on other
+ * connections or replicas skip it instead of waiting, and the outer `status = 'queued'`
+ * re-check drops a row that changed in between.
  */
 export async function claimJob(
   ctx: StoreContext,
   options: ClaimOptions,
 ): Promise<JobRow | undefined> {
   if (options.resourceClasses.length === 0 || options.executorKinds.length === 0) return undefined;
-  return ctx.transaction(async ({ db, kind }) => {
-    const candidate = await db
-      .selectFrom('jobs')
-      .select('id')
-      .where('status', '=', 'queued')
-      .where('type', '=', 'build')
-      .where('resource_class', 'in', options.resourceClasses)
-      .where('executor_kind', 'in', options.executorKinds)
-      .orderBy('queued_at_ms')
-      .orderBy('id')
-      .limit(1)
-      .$if(kind === 'postgres', (q) => q.forUpdate().skipLocked())
-      .executeTakeFirst();
-    if (candidate === undefined) return undefined;
-    const row = await db
-      .updateTable('jobs')
-      .set({
-        status: 'running',
-        runner_id: options.runnerId,
-        started_at_ms: options.nowMs,
-        lease_expires_at_ms: options.nowMs + options.leaseMs,
-      })
-      .where('id', '=', candidate.id)
-      .where('status', '=', 'queued')
-      .returningAll()
-      .executeTakeFirst();
-    return row === undefined ? undefined : toJobRow(row);
-  });
+  const row = await ctx.db
+    .updateTable('jobs')
+    .set({
+      status: 'running',
+      runner_id: options.runnerId,
+      started_at_ms: options.nowMs,
+      lease_expires_at_ms: options.nowMs + options.leaseMs,
+    })
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('jobs')
+        .select('id')
+        .where('status', '=', 'queued')
+        .where('type', '=', 'build')
+        .where('resource_class', 'in', options.resourceClasses)
+        .where('executor_kind', 'in', options.executorKinds)
+        .orderBy('queued_at_ms')
+        .orderBy('id')
+        .limit(1)
+        .$if(ctx.kind === 'postgres', (q) => q.forUpdate().skipLocked()),
+    )
+    .where('status', '=', 'queued')
+    .returningAll()
+    .executeTakeFirst();
+  return row === undefined ? undefined : toJobRow(row);
 }
 
 /**
