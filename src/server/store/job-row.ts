@@ -2,18 +2,12 @@ import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { JobsTable } from './database.js';
 import { fromJsonText, toJsonText } from './json-text.js';
 
+import type { ExecutorKind } from '../../protocol/runner-api.js';
+import type { JobStatus } from '../../protocol/statuses.js';
+
+export type { ExecutorKind } from '../../protocol/runner-api.js';
+export type { JobStatus } from '../../protocol/statuses.js';
 export type JobType = 'build' | 'approval';
-export type JobStatus =
-  | 'blocked'
-  | 'queued'
-  | 'running'
-  | 'success'
-  | 'failed'
-  | 'canceled'
-  | 'not_run'
-  | 'on_hold'
-  | 'infrastructure_fail';
-export type ExecutorKind = 'docker' | 'machine' | 'macos' | 'none';
 
 /** One `requires` edge: the job named `name` must end in one of `statuses`. */
 export interface JobRequirement {

@@ -4,8 +4,9 @@ import type { PipelinesTable } from './database.js';
 import { fromJsonText, toJsonText } from './json-text.js';
 import type { StoreContext } from './store-context.js';
 
-export type TriggerSource = 'api' | 'cli' | 'schedule' | 'webhook' | 'local';
-export type PipelineStatus = 'created' | 'running' | 'success' | 'failed' | 'error' | 'canceled';
+import type { PipelineStatus, TriggerSource } from '../../protocol/statuses.js';
+
+export type { PipelineStatus, TriggerSource } from '../../protocol/statuses.js';
 
 export interface PipelineRow {
   readonly id: string;

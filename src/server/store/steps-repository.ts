@@ -3,7 +3,9 @@ import { withConstraintErrors } from './constraint-errors.js';
 import type { StepsTable } from './database.js';
 import type { StoreContext } from './store-context.js';
 
-export type StepStatus = 'running' | 'success' | 'failed' | 'canceled' | 'skipped' | 'timedout';
+import type { StepStatus } from '../../protocol/statuses.js';
+
+export type { StepStatus } from '../../protocol/statuses.js';
 
 export interface StepRow {
   readonly jobId: string;

@@ -3,14 +3,9 @@ import { withConstraintErrors } from './constraint-errors.js';
 import type { WorkflowsTable } from './database.js';
 import type { StoreContext } from './store-context.js';
 
-export type WorkflowStatus =
-  | 'running'
-  | 'success'
-  | 'failed'
-  | 'on_hold'
-  | 'canceled'
-  | 'not_run'
-  | 'error';
+import type { WorkflowStatus } from '../../protocol/statuses.js';
+
+export type { WorkflowStatus } from '../../protocol/statuses.js';
 
 export interface WorkflowRow {
   readonly id: string;
