@@ -25,10 +25,8 @@ export async function main(): Promise<void> {
     cwd: process.cwd(),
     signal: controller.signal,
   };
-  const code = await runCli(process.argv.slice(2), ctx, {
-    version: packageVersion(),
-    roles: roleCommands,
-  });
+  const version = packageVersion();
+  const code = await runCli(process.argv.slice(2), ctx, { version, roles: roleCommands(version) });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.exitCode = code;

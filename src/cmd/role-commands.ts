@@ -1,23 +1,17 @@
-import { Command } from 'commander';
-import { notBuiltYet } from '../cli/command-result.js';
+import type { Command } from 'commander';
 import type { CliContext } from '../cli/output.js';
+import { runCommand } from './run-command.js';
+import { runnerCommand } from './runner-command.js';
+import { serverCommand } from './server-command.js';
 
 /**
  * The process roles (`server`, `runner`, `run`). They compose server and runner code, so they
  * live in `src/cmd`, the only module allowed to import both.
  */
-export function roleCommands(_ctx: CliContext, _exit: (code: number) => void): readonly Command[] {
-  return [
-    new Command('server')
-      .description('run the HTTP API, web UI, scheduler and an embedded runner')
-      .action(() => notBuiltYet('server', 'the server is not part of this version yet')),
-    new Command('runner')
-      .description('run a build node that takes jobs from a server')
-      .action(() => notBuiltYet('runner', 'the runner is not part of this version yet')),
-    new Command('run')
-      .description('run the pipeline of the repository in the current folder, locally')
-      .action(() =>
-        notBuiltYet('run', 'local runs need the server and runner, not part of this version yet'),
-      ),
+export function roleCommands(version: string) {
+  return (ctx: CliContext, exit: (code: number) => void): readonly Command[] => [
+    serverCommand(ctx, exit, version),
+    runnerCommand(ctx, exit, version),
+    runCommand(ctx, exit, version),
   ];
 }

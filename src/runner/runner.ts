@@ -52,6 +52,7 @@ export class Runner {
   #slotFreed: (() => void) | undefined;
   #heartbeatMs: number;
   #draining = false;
+  #serverDrain = false;
 
   constructor(options: RunnerOptions) {
     this.#o = options;
@@ -160,7 +161,10 @@ export class Runner {
         const answer = await this.#o.api.heartbeat([...this.#running.keys()], stop);
         for (const id of answer.cancel) this.#running.get(id)?.controller.abort('canceled');
         for (const id of answer.lost) this.#running.get(id)?.controller.abort('lost');
-        if (answer.drain && !this.#draining) void this.drain();
+        if (answer.drain !== this.#serverDrain) {
+          this.#serverDrain = answer.drain;
+          this.#o.log('info', answer.drain ? 'the server set this node to drain: running jobs finish, no new ones come' : 'drain lifted by the server');
+        }
       } catch (error) {
         if (!stop.aborted) this.#o.log('warn', `heartbeat failed: ${isAppError(error) ? error.message : String(error)}`);
       }

@@ -42,6 +42,8 @@ export interface SourceRef {
   readonly branch?: string | undefined;
   readonly tag?: string | undefined;
   readonly revision?: string | undefined;
+  /** Use the folder as it is (local projects): no revision, uncommitted changes included. */
+  readonly workingTree?: boolean;
 }
 
 export interface ResolvedSource {
@@ -65,7 +67,7 @@ export async function resolveSource(
   if (project.localPath) {
     repoDir = project.localPath;
     if (!existsSync(repoDir)) throw new AppError('NOT_FOUND', `the project folder ${repoDir} does not exist`);
-    if (!existsSync(join(repoDir, '.git'))) {
+    if (ref.workingTree || !existsSync(join(repoDir, '.git'))) {
       if (ref.revision || ref.tag) {
         throw new AppError('INVALID_ARGUMENT', `${repoDir} is not a git repository: it has no revisions or tags`);
       }

@@ -19,6 +19,10 @@ export interface Trigger {
   readonly by: string | null;
   /** Schedule triggers: the trigger's name. */
   readonly scheduleName?: string;
+  /** Local runs: read the config and copy the folder as it is, uncommitted changes included. */
+  readonly workingTree?: boolean;
+  readonly onlyWorkflow?: string;
+  readonly onlyJob?: string;
 }
 
 /** Turns a trigger into a stored pipeline: revision, config at that revision, plan, jobs. */
@@ -41,7 +45,7 @@ export class PipelineService {
     const source = await resolveSource(
       this.#git,
       project,
-      { branch: req.branch, tag: req.tag, revision: req.revision },
+      { branch: req.branch, tag: req.tag, revision: req.revision, workingTree: trigger.workingTree ?? false },
       join(config.dataDir, 'git'),
     );
     const text = await readFileAt(this.#git, source, project.configPath);
@@ -91,11 +95,13 @@ export class PipelineService {
           triggerSource: trigger.source,
           scheduleName: trigger.scheduleName,
         },
+        onlyWorkflow: trigger.onlyWorkflow,
+        onlyJob: trigger.onlyJob,
       });
     }
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) {
-      await store.pipelines.setStatus(pipelineId, 'error', now, compiled.diagnostics);
+      await store.pipelines.setStatus(pipelineId, 'error', now, { errors: compiled.diagnostics });
       return (await store.pipelines.get(pipelineId)) as PipelineRow;
     }
     await this.#store(project, pipelineId, number, compiled);
@@ -151,7 +157,7 @@ export class PipelineService {
           }),
         );
       }
-      await tx.pipelines.setStatus(pipelineId, compiled.workflows.length === 0 ? 'success' : 'running', compiled.workflows.length === 0 ? now : null, compiled.diagnostics.length > 0 ? compiled.diagnostics : null);
+      await tx.pipelines.setStatus(pipelineId, compiled.workflows.length === 0 ? 'success' : 'running', compiled.workflows.length === 0 ? now : null, { errors: compiled.diagnostics.length > 0 ? compiled.diagnostics : null });
     });
     for (const id of workflowIds) await this.#workflows.advance(id);
   }

@@ -31,7 +31,18 @@ export class SchedulerService {
     const deadline = clock.nowMs() + Math.min(req.waitMs, config.claimMaxWaitMs, maxClaimWaitMs);
     for (;;) {
       const current = await store.runners.get(runner.id);
-      if (!current || current.drain) return undefined;
+      if (!current) return undefined;
+      if (current.drain) {
+        // A draining node gets nothing new; hold the poll so it does not spin.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(0, deadline - clock.nowMs()));
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+          }, { once: true });
+        });
+        return undefined;
+      }
       const generation = wake.generation;
       const job = await store.jobs.claim({
         runnerId: runner.id,

@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { JobAssignment } from '../protocol/runner-api.js';
+import type { Workspace } from '../runner/executors/executor.js';
+import type { JobNetwork } from '../runner/job-runner.js';
+import type { Runner } from '../runner/runner.js';
+import { defaultCapacity } from '../runner/capacity.js';
+import { buildApp } from '../server/app.js';
+import { systemClock } from '../server/clock.js';
+import type { ServerConfig } from '../server/config.js';
+import { LogHub } from '../server/logs/log-hub.js';
+import { WakeSignal } from '../server/scheduler/wake-signal.js';
+import { SecretBox } from '../server/security/secret-box.js';
+import { gitRunner } from '../server/services/git-source.js';
+import { createServices, type Services } from '../server/services/services.js';
+import { openStore } from '../server/store/open-store.js';
+import { newId } from '../shared/ids.js';
+import { loadSecretKey } from './secret-key.js';
+import { startRunner } from './start-runner.js';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly services: Services;
+  readonly runner: Runner | undefined;
+  readonly logger: Logger;
+  /** Graceful: stop accepting, release long-polls, finish requests, stop the embedded runner. */
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  readonly config: ServerConfig;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly version: string;
+  /** Where pino writes (default stdout). */
+  readonly logDestination?: NodeJS.WritableStream;
+  /** Network settings (proxy env, tool configs, CA) for embedded-runner jobs. */
+  readonly jobNetwork?: (assignment: JobAssignment, workspace: Workspace) => JobNetwork;
+  /** Environment for git (proxy variables rendered from the policy, CA bundle). */
+  readonly gitEnv?: Readonly<Record<string, string>>;
+  readonly runnerLog?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  readonly onJob?: Parameters<typeof startRunner>[0]['onJob'];
+  readonly allowDockerOnMachine?: boolean;
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { config } = options;
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const logger = pino({ level: config.logLevel, base: { service: 'airlock-server' } }, (options.logDestination ?? process.stdout) as pino.DestinationStream);
+  const key = loadSecretKey(config.secretKeyFile ?? join(dataDir, 'secret.key'), options.env.AIRLOCK_SECRET_KEY);
+  const store = await openStore(
+    config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', path: join(dataDir, 'airlock.db') },
+  );
+  const wake = new WakeSignal();
+  const offQueued = store.onJobsQueued(() => wake.wakeAll());
+  const services = createServices(
+    {
+      store,
+      clock: systemClock,
+      config: { ...config, dataDir },
+      secrets: new SecretBox(key),
+      logHub: new LogHub(),
+      wake,
+      logger,
+      newId: () => newId(Date.now(), (n) => randomBytes(n)),
+    },
+    gitRunner({ PATH: options.env.PATH ?? '/usr/bin:/bin', HOME: options.env.HOME ?? dataDir, ...(options.gitEnv ?? {}) }),
+  );
+  const shutdown = new AbortController();
+  const app = buildApp({ services, logger, shutdown: shutdown.signal });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
+  const reaper = setInterval(() => {
+    services.scheduler.reapExpiredLeases().catch((error) => logger.error({ err: error }, 'lease reaper failed'));
+  }, Math.min(1000, Math.max(100, Math.floor(config.leaseMs / 4))));
+
+  let runner: Runner | undefined;
+  if (config.embeddedRunner) {
+    const workDir = join(dataDir, 'runner');
+    const registration = await services.auth.createRegistrationToken('system');
+    const capacity =
+      config.embeddedRunnerCapacity > 0
+        ? config.embeddedRunnerCapacity
+        : defaultCapacity({ cpus: cpus().length, memoryBytes: totalmem(), reserveCpus: 1, reserveMemoryBytes: 2 * 1024 ** 3 });
+    const started = await startRunner({
+      serverUrl: url,
+      registrationToken: registration.token,
+      name: 'embedded',
+      resourceClasses: ['medium', 'small', 'large', 'default'],
+      capacity,
+      workDir,
+      executors: options.allowDockerOnMachine ? ['machine', 'docker'] : ['machine'],
+      runnerEnv: options.env,
+      version: options.version,
+      network: options.jobNetwork ?? (() => ({ env: {}, files: [] })),
+      log: options.runnerLog ?? ((level, message, fields) => logger[level]({ component: 'embedded-runner', ...fields }, message)),
+      ...(options.onJob ? { onJob: options.onJob } : {}),
+      ...(options.allowDockerOnMachine ? { allowDockerOnMachine: true } : {}),
+    });
+    runner = started.runner;
+  }
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url,
+    services,
+    runner,
+    logger,
+    stop: () => {
+      stopped ??= (async () => {
+        clearInterval(reaper);
+        shutdown.abort();
+        wake.releaseAll();
+        if (runner) await runner.stop();
+        await app.close();
+        offQueued();
+        await store.close();
+      })();
+      return stopped;
+    },
+  };
+}
