@@ -36,7 +36,12 @@ export {
   acceptedProxyForm,
   hasErrors,
 } from './proxy-diagnostic.js';
-export { type ProxyEndpoint, type ProxyProtocol, hasCredentials } from './proxy-endpoint.js';
+export {
+  type ProxyEndpoint,
+  type ProxyProtocol,
+  hasCredentials,
+  hostForUrl,
+} from './proxy-endpoint.js';
 export { type ProxyPolicy, policyEndpoints } from './proxy-policy.js';
 export { renderForJob } from './render/render-for-job.js';
 export {
