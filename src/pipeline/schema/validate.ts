@@ -1,0 +1,350 @@
+import { DiagnosticSink } from '../diagnostic.js';
+import { didYouMean } from '../did-you-mean.js';
+import { hasTemplate } from '../template-syntax.js';
+import {
+  type YMap,
+  type YNode,
+  childPath,
+  describeNode,
+  indexPath,
+  scalarText,
+  truncate,
+} from '../yaml-node.js';
+import type { NodeKind, ObjectSchema, Schema, ValidationContext } from './schema.js';
+
+export interface ValidateOptions {
+  readonly version: '2' | '2.1';
+  readonly mode: 'source' | 'processed';
+  readonly sink: DiagnosticSink;
+  readonly definitions: Readonly<Record<string, Schema>>;
+}
+
+/** Validates `node` against `schema`, reporting every problem to the sink. */
+export function validateNode(
+  node: YNode,
+  schema: Schema,
+  options: ValidateOptions,
+  path: string,
+): void {
+  const ctx: ValidationContext = {
+    ...options,
+    check: (n, s, p) => check(n, s, ctx, p),
+  };
+  check(node, schema, ctx, path);
+}
+
+const durationRe = /^\d+(\.\d+)?[hms]$/;
+
+function nodeKind(node: YNode): NodeKind {
+  if (node.kind === 'map') return 'map';
+  if (node.kind === 'seq') return 'seq';
+  const v = node.value;
+  if (v === null) return 'null';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number') return 'number';
+  return 'boolean';
+}
+
+/** Whether this node is a 2.1 template that processing will replace (accepted for any schema). */
+function deferred(node: YNode, ctx: ValidationContext): boolean {
+  return (
+    ctx.mode === 'source' &&
+    ctx.version === '2.1' &&
+    node.kind === 'scalar' &&
+    typeof node.value === 'string' &&
+    hasTemplate(node.value)
+  );
+}
+
+function resolve(schema: Schema, ctx: ValidationContext): Schema {
+  let s = schema;
+  for (let i = 0; s.kind === 'ref' && i < 20; i++) {
+    const next = ctx.definitions[s.name];
+    if (!next) throw new Error(`schema definition ${s.name} is missing`);
+    s = next;
+  }
+  return s;
+}
+
+export function kindsOf(schema: Schema, ctx: ValidationContext, depth = 0): Set<NodeKind> {
+  const s = resolve(schema, ctx);
+  switch (s.kind) {
+    case 'string':
+      return new Set(s.numbersAsText === false ? ['string'] : ['string', 'number']);
+    case 'integer':
+    case 'number':
+      return new Set(['number']);
+    case 'boolean':
+      return new Set(['boolean']);
+    case 'enum':
+      return new Set(['string', 'number', 'boolean']);
+    case 'duration':
+      return new Set(['string', 'number']);
+    case 'null':
+      return new Set(['null']);
+    case 'any':
+      return new Set(['string', 'number', 'boolean', 'null', 'map', 'seq']);
+    case 'list': {
+      const out = new Set<NodeKind>(['seq']);
+      if (s.single && depth < 5) for (const k of kindsOf(s.items, ctx, depth + 1)) out.add(k);
+      return out;
+    }
+    case 'object':
+    case 'map':
+      return new Set(s.nullable ? ['map', 'null'] : ['map']);
+    case 'union': {
+      const out = new Set<NodeKind>();
+      for (const o of s.options) for (const k of kindsOf(o, ctx, depth + 1)) out.add(k);
+      return out;
+    }
+    case 'custom':
+      return new Set(s.accepts);
+    case 'ref':
+      return new Set();
+  }
+}
+
+export function describeSchema(
+  schema: Schema,
+  ctx: Pick<ValidationContext, 'definitions'>,
+): string {
+  const s = schema.kind === 'ref' ? (ctx.definitions[schema.name] ?? schema) : schema;
+  switch (s.kind) {
+    case 'string':
+      return s.patternHint ?? 'a string';
+    case 'integer':
+      return s.minimum !== undefined ? `an integer of at least ${s.minimum}` : 'an integer';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'true or false';
+    case 'enum':
+      return `one of ${s.values.join(', ')}`;
+    case 'duration':
+      return 'a duration such as 10m, 30s or 1.5h';
+    case 'null':
+      return 'nothing';
+    case 'any':
+      return 'any value';
+    case 'list':
+      return 'a list';
+    case 'object':
+      return `a map (${s.noun})`;
+    case 'map':
+      return `a map of ${s.noun}`;
+    case 'union':
+      return s.options.map((o) => describeSchema(o, ctx)).join(' or ');
+    case 'custom':
+      return s.description ?? s.name;
+    case 'ref':
+      return s.name;
+  }
+}
+
+function wrongType(node: YNode, schema: Schema, ctx: ValidationContext, path: string): void {
+  ctx.sink.error(
+    'wrong-type',
+    `expected ${describeSchema(schema, ctx)}, got ${describeNode(node)}`,
+    node.pos,
+    path,
+  );
+}
+
+function check(node: YNode, schema: Schema, ctx: ValidationContext, path: string): void {
+  if (deferred(node, ctx)) return;
+  const s = resolve(schema, ctx);
+  const kind = nodeKind(node);
+  switch (s.kind) {
+    case 'string': {
+      if (kind !== 'string' && !(kind === 'number' && s.numbersAsText !== false)) {
+        wrongType(node, s, ctx, path);
+        return;
+      }
+      if (s.pattern !== undefined && node.kind === 'scalar') {
+        const text = scalarText(node);
+        if (!new RegExp(s.pattern).test(text))
+          ctx.sink.report(
+            s.patternSeverity ?? 'error',
+            'invalid-value',
+            `${JSON.stringify(truncate(text, 60))} is not ${s.patternHint ?? `a match for ${s.pattern}`}`,
+            node.pos,
+            path,
+          );
+      }
+      return;
+    }
+    case 'integer':
+      if (
+        node.kind !== 'scalar' ||
+        typeof node.value !== 'number' ||
+        !Number.isInteger(node.value)
+      ) {
+        wrongType(node, s, ctx, path);
+        return;
+      }
+      if (
+        (s.minimum !== undefined && node.value < s.minimum) ||
+        (s.maximum !== undefined && node.value > s.maximum)
+      )
+        ctx.sink.error(
+          'invalid-value',
+          `${node.value} is out of range (${s.minimum ?? '…'} to ${s.maximum ?? '…'})`,
+          node.pos,
+          path,
+        );
+      return;
+    case 'number':
+      if (kind !== 'number') wrongType(node, s, ctx, path);
+      return;
+    case 'boolean':
+      if (kind !== 'boolean') wrongType(node, s, ctx, path);
+      return;
+    case 'enum': {
+      if (node.kind !== 'scalar' || node.value === null) {
+        wrongType(node, s, ctx, path);
+        return;
+      }
+      const text = scalarText(node);
+      if (!s.values.includes(text))
+        ctx.sink.error(
+          'invalid-value',
+          `${JSON.stringify(truncate(text, 60))} is not one of ${s.values.join(', ')}${didYouMean(text, s.values)}`,
+          node.pos,
+          path,
+        );
+      return;
+    }
+    case 'duration':
+      if (node.kind !== 'scalar' || !durationRe.test(scalarText(node)))
+        ctx.sink.error(
+          'invalid-duration',
+          `expected a duration such as 10m, 30s or 1.5h (a number and h, m or s), got ${describeNode(node)}`,
+          node.pos,
+          path,
+        );
+      return;
+    case 'null':
+      if (kind !== 'null') wrongType(node, s, ctx, path);
+      return;
+    case 'any':
+      return;
+    case 'list':
+      if (node.kind === 'seq') {
+        if (s.minItems !== undefined && node.items.length < s.minItems)
+          ctx.sink.error('empty-list', 'this list must not be empty', node.pos, path);
+        node.items.forEach((item, i) => check(item, s.items, ctx, indexPath(path, i)));
+      } else if (s.single && kindsOf(s.items, ctx).has(kind)) {
+        check(node, s.items, ctx, path);
+      } else {
+        wrongType(node, s, ctx, path);
+      }
+      return;
+    case 'object':
+      if (node.kind === 'map') checkObject(node, s, ctx, path);
+      else if (!(kind === 'null' && s.nullable)) wrongType(node, s, ctx, path);
+      return;
+    case 'map':
+      if (node.kind !== 'map') {
+        if (!(kind === 'null' && s.nullable)) wrongType(node, s, ctx, path);
+        return;
+      }
+      if (s.minProperties !== undefined && node.pairs.length < s.minProperties)
+        ctx.sink.error(
+          'empty-list',
+          `at least ${s.minProperties} ${s.noun} needed`,
+          node.pos,
+          path,
+        );
+      for (const p of node.pairs) {
+        const kp = s.keyPattern;
+        if (kp && !new RegExp(kp.pattern).test(p.key.name))
+          ctx.sink.report(
+            kp.severity,
+            'invalid-name',
+            `${JSON.stringify(p.key.name)} is not ${kp.hint}`,
+            p.key.pos,
+            childPath(path, p.key.name),
+          );
+        check(p.value, s.values, ctx, childPath(path, p.key.name));
+      }
+      return;
+    case 'union': {
+      const fits = s.options.filter((o) => kindsOf(o, ctx).has(kind));
+      const first = fits[0];
+      if (first === undefined) {
+        wrongType(node, s, ctx, path);
+        return;
+      }
+      if (fits.length === 1) {
+        check(node, first, ctx, path);
+        return;
+      }
+      for (const option of fits) {
+        const trial = new DiagnosticSink();
+        check(node, option, withSink(ctx, trial), path);
+        if (trial.errors === 0) {
+          ctx.sink.absorb(trial);
+          return;
+        }
+      }
+      check(node, first, ctx, path);
+      return;
+    }
+    case 'custom':
+      s.validate(node, ctx, path);
+      return;
+    case 'ref':
+      return;
+  }
+}
+
+function checkObject(map: YMap, s: ObjectSchema, ctx: ValidationContext, path: string): void {
+  const additional =
+    ctx.mode === 'source' && ctx.version === '2.1' && s.additionalInSource
+      ? s.additionalInSource
+      : s.additional;
+  for (const p of map.pairs) {
+    const key = p.key.name;
+    const prop = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
+    const at = childPath(path, key);
+    if (prop) {
+      if (prop.since === '2.1' && ctx.version === '2') {
+        ctx.sink.error(
+          'requires-version-2.1',
+          `"${key}" in a ${s.noun} requires version: 2.1 (this config is version 2)`,
+          p.key.pos,
+          at,
+        );
+        continue;
+      }
+      if (prop.support)
+        ctx.sink.report(
+          prop.support.severity,
+          prop.support.code,
+          prop.support.message,
+          p.key.pos,
+          at,
+        );
+      check(p.value, prop.schema, ctx, at);
+    } else if (additional === 'error') {
+      ctx.sink.error(
+        'unknown-key',
+        `unknown key "${key}" in ${s.noun}${didYouMean(key, Object.keys(s.properties))}`,
+        p.key.pos,
+        at,
+      );
+    } else if (additional !== 'tolerate') {
+      check(p.value, additional, ctx, at);
+    }
+  }
+  for (const r of s.required ?? []) {
+    if (!map.pairs.some((p) => p.key.name === r))
+      ctx.sink.error('missing-key', `${s.noun} is missing the required key "${r}"`, map.pos, path);
+  }
+  for (const rule of s.rules ?? []) rule(map, ctx, path);
+}
+
+function withSink(ctx: ValidationContext, sink: DiagnosticSink): ValidationContext {
+  const next: ValidationContext = { ...ctx, sink, check: (n, sc, p) => check(n, sc, next, p) };
+  return next;
+}
