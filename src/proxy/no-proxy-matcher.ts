@@ -54,6 +54,15 @@ export class NoProxyMatcher {
     return this.entries.length;
   }
 
+  /** The forms in which a domain is listed (with the same port), for tool-difference warnings. */
+  domainForms(domain: string, port: number | undefined): ReadonlySet<DomainEntry['form']> {
+    const forms = new Set<DomainEntry['form']>();
+    for (const entry of this.#domains.get(domain) ?? []) {
+      if (entry.port === port) forms.add(entry.form);
+    }
+    return forms;
+  }
+
   /** The first entry (by index) that matches `host` on `port`, or undefined. */
   match(host: RequestHost, port: number): EntryMatch | undefined {
     let best: NoProxyEntry | undefined = this.#all;

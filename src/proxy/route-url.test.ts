@@ -47,6 +47,12 @@ const settings = {
   },
   socks: { env: { all_proxy: 'socks5h://socks.corp:1080' } },
   none: { env: {} },
+  pairs: {
+    env: {
+      https_proxy: 'http://sp.corp:3129',
+      no_proxy: '.df.example,df.example,*.st.example,st.example',
+    },
+  },
 } satisfies Record<string, ProxySettingsInput>;
 
 /**
@@ -167,6 +173,9 @@ base          | http://[::1/                            | invalid               
 base          | http://exa mple.com/                    | invalid                   | -                                             | -                        | space in the host
 base          | http://256.0.0.1/                       | invalid                   | -                                             | -                        | an IPv4 out of range
 base          | github.com                              | invalid                   | -                                             | -                        | no scheme
+pairs         | https://df.example/                     | direct                    | no_proxy: .df.example                         | ~                        | .d at the apex, but d is listed too: no tool differs
+pairs         | https://a.df.example/                   | direct                    | no_proxy: .df.example                         | ~                        | .d for a subdomain: every tool agrees
+pairs         | https://a.st.example/                   | direct                    | no_proxy: *.st.example                        | ~                        | *.d is dead for curl, but the bare d covers it
 `;
 
 interface Case {

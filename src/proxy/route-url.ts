@@ -1,7 +1,7 @@
 import { domainToASCII } from 'node:url';
 import { parseIpv4, parseIpv6 } from './ip-address.js';
 import type { NoProxyEntry } from './no-proxy-entry.js';
-import type { EntryMatch, RequestHost } from './no-proxy-matcher.js';
+import type { EntryMatch, NoProxyMatcher, RequestHost } from './no-proxy-matcher.js';
 import type { ProxyEndpoint } from './proxy-endpoint.js';
 import { type ProxyPolicy, implicitEntries } from './proxy-policy.js';
 
@@ -92,7 +92,7 @@ const warningCache = new WeakMap<
 >();
 
 /** What other tools would do differently for a URL this entry matched (cached per entry). */
-function entryWarnings(match: EntryMatch): readonly string[] {
+function entryWarnings(match: EntryMatch, matcher: NoProxyMatcher): readonly string[] {
   const entry = match.entry;
   if (entry.origin !== 'no-proxy') return none;
   let cached = warningCache.get(entry);
@@ -103,24 +103,26 @@ function entryWarnings(match: EntryMatch): readonly string[] {
   const key = match.apex ? 'apex' : 'sub';
   const hit = cached[key];
   if (hit !== undefined) return hit;
-  const computed = computeEntryWarnings(match);
+  const computed = computeEntryWarnings(match, matcher);
   cached[key] = computed;
   return computed;
 }
 
-function computeEntryWarnings(match: EntryMatch): readonly string[] {
+function computeEntryWarnings(match: EntryMatch, matcher: NoProxyMatcher): readonly string[] {
   const entry = match.entry;
   const out: string[] = [];
   if (entry.kind === 'domain') {
-    if (entry.form === 'star') {
+    // Another spelling of the same domain in the list covers the tools this one misses.
+    const forms = matcher.domainForms(entry.domain, entry.port);
+    if (entry.form === 'star' && !forms.has('bare') && !forms.has('dot')) {
       out.push(
         `curl, Python and npm read "${entry.text}" as a literal name and would send this URL through the proxy; write "${entry.domain},.${entry.domain}"`,
       );
-    } else if (entry.form === 'dot' && match.apex) {
+    } else if (entry.form === 'dot' && match.apex && !forms.has('bare')) {
       out.push(
         `Go, wget, Ruby, Docker and proxy-from-env do not match ${entry.domain} itself with "${entry.text}" and would send this URL through the proxy; also list "${entry.domain}"`,
       );
-    } else if (entry.form === 'bare' && !match.apex) {
+    } else if (entry.form === 'bare' && !match.apex && !forms.has('dot') && !forms.has('star')) {
       out.push(
         `proxy-from-env and Node's built-in proxy support match "${entry.text}" only exactly and would send this URL through the proxy; also list ".${entry.domain}"`,
       );
@@ -184,7 +186,9 @@ export function routeUrl(policy: ProxyPolicy, url: string | URL): RouteDecision 
   }
   if (policy.noProxy.size > 0) {
     const match = policy.noProxy.match(host, port);
-    if (match !== undefined) return direct(match.entry.rule, entryWarnings(match), match.entry);
+    if (match !== undefined) {
+      return direct(match.entry.rule, entryWarnings(match, policy.noProxy), match.entry);
+    }
   }
 
   let endpoint: ProxyEndpoint | undefined;
