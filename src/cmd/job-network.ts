@@ -1,7 +1,15 @@
+import { readFileSync } from 'node:fs';
 import type { JobAssignment } from '../protocol/runner-api.js';
-import { type ProxyDiagnostic, parseProxySettings, renderForJob, renderTargets } from '../proxy/index.js';
+import {
+  type ProxyDiagnostic,
+  type ProxyPolicy,
+  parseProxySettings,
+  renderForJob,
+  renderTargets,
+} from '../proxy/index.js';
 import type { Workspace } from '../runner/executors/executor.js';
 import type { JobNetwork } from '../runner/job-runner.js';
+import { AppError } from '../shared/app-error.js';
 
 export interface NetworkSetup {
   /** Proxy env and tool configs for a job, rendered from the one proxy policy. */
@@ -9,9 +17,19 @@ export interface NetworkSetup {
   /** Environment for the server's own git commands. */
   readonly gitEnv: Readonly<Record<string, string>>;
   readonly diagnostics: readonly ProxyDiagnostic[];
+  /** The one proxy policy of this process. */
+  readonly policy: ProxyPolicy;
+  /** The operator's CA bundle (PEM text), if AIRLOCK_CA_BUNDLE names one. */
+  readonly caBundle: string | undefined;
 }
 
-const caVariables = ['SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE', 'GIT_SSL_CAINFO', 'CURL_CA_BUNDLE'];
+const caVariables = [
+  'SSL_CERT_FILE',
+  'NODE_EXTRA_CA_CERTS',
+  'REQUESTS_CA_BUNDLE',
+  'GIT_SSL_CAINFO',
+  'CURL_CA_BUNDLE',
+];
 
 /**
  * Builds the network part of every job from the process's proxy variables (read once, here,
@@ -19,8 +37,14 @@ const caVariables = ['SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE
  * written into the job's private home, the CA bundle variables, and the server and cloud
  * metadata address always in no_proxy.
  */
-export function jobNetworkFromEnv(env: Readonly<Record<string, string | undefined>>, internal: readonly string[] = []): NetworkSetup {
-  const { policy, diagnostics } = parseProxySettings({ env, internal: ['169.254.169.254', ...internal] });
+export function jobNetworkFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  internal: readonly string[] = [],
+): NetworkSetup {
+  const { policy, diagnostics } = parseProxySettings({
+    env,
+    internal: ['169.254.169.254', ...internal],
+  });
   const caBundle = env.AIRLOCK_CA_BUNDLE;
   const caEnv: Record<string, string> = {};
   if (caBundle) for (const name of caVariables) caEnv[name] = caBundle;
@@ -41,7 +65,13 @@ export function jobNetworkFromEnv(env: Readonly<Record<string, string | undefine
     }
     return { env: envOut, files };
   };
-  return { forJob, gitEnv, diagnostics };
+  return {
+    forJob,
+    gitEnv,
+    diagnostics,
+    policy,
+    caBundle: caBundle ? readCaBundle(caBundle) : undefined,
+  };
 }
 
 function safeHost(url: string): string | undefined {
@@ -55,6 +85,17 @@ function safeHost(url: string): string | undefined {
 /** Tool configs go into the job's private home; system paths (apt) are not written by the runner. */
 function homeRelative(path: string): string | undefined {
   if (path.startsWith('~/')) return path.slice(2);
-  if (path.startsWith('$GRADLE_USER_HOME/')) return `.gradle/${path.slice('$GRADLE_USER_HOME/'.length)}`;
+  if (path.startsWith('$GRADLE_USER_HOME/'))
+    return `.gradle/${path.slice('$GRADLE_USER_HOME/'.length)}`;
   return undefined;
+}
+
+function readCaBundle(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new AppError('INVALID_CONFIG', `AIRLOCK_CA_BUNDLE names ${path}, which cannot be read`, {
+      cause,
+    });
+  }
 }

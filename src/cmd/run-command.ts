@@ -27,14 +27,23 @@ interface RunOptions {
  * a server on SQLite in a temp folder and a runner inside. Streams each job's log live, prints a
  * summary table, exits 0 only when the pipeline succeeded.
  */
-export function runCommand(ctx: CliContext, exit: (code: number) => void, version: string): Command {
+export function runCommand(
+  ctx: CliContext,
+  exit: (code: number) => void,
+  version: string,
+): Command {
   return new Command('run')
     .description('run the pipeline of the repository in the current folder (or PATH), locally')
     .argument('[path]', 'repository folder', '.')
     .option('--job <name>', 'run only this job')
     .option('--workflow <name>', 'run only this workflow')
     .option('--branch <branch>', 'the branch the pipeline is for (filters, pipeline.git.branch)')
-    .addOption(new Option('--executor <kind>', 'machine: run docker jobs on the host too, with a warning').choices(['machine']))
+    .addOption(
+      new Option(
+        '--executor <kind>',
+        'machine: run docker jobs on the host too, with a warning',
+      ).choices(['machine']),
+    )
     .option('--param <key=value...>', 'pipeline parameter (repeatable)')
     .action(async (pathArg: string, opts: RunOptions) => {
       const repo = resolve(ctx.cwd, pathArg);
@@ -50,7 +59,13 @@ export function runCommand(ctx: CliContext, exit: (code: number) => void, versio
       const started = new Map<string, number>();
       const out = ctx.output;
       const server = await startServer({
-        config: serverConfigSchema.parse({ dataDir, port: 0, logLevel: 'warn', embeddedRunnerCapacity: 1, heartbeatIntervalMs: 2000 }),
+        config: serverConfigSchema.parse({
+          dataDir,
+          port: 0,
+          logLevel: 'warn',
+          embeddedRunnerCapacity: 1,
+          heartbeatIntervalMs: 2000,
+        }),
         env: { ...ctx.env, AIRLOCK_SECRET_KEY: undefined },
         version,
         logDestination: new Writable({ write: (_c, _e, cb) => cb() }),
@@ -61,13 +76,16 @@ export function runCommand(ctx: CliContext, exit: (code: number) => void, versio
           if (level !== 'info') out.err(`runner ${level}: ${message}`);
         },
         onJob: (event) => {
-          const name = event.assignment.jobName + (event.assignment.parallelism > 1 ? ` [${event.assignment.nodeIndex}]` : '');
+          const name =
+            event.assignment.jobName +
+            (event.assignment.parallelism > 1 ? ` [${event.assignment.nodeIndex}]` : '');
           if (event.type === 'start') {
             started.set(event.assignment.jobId, Date.now());
             out.err(`▶ ${name} started`);
             server.services.deps.logHub.subscribe(event.assignment.jobId, (e) => {
               if (e.type !== 'chunk') return;
-              for (const line of e.chunk.data.replace(/\n$/, '').split('\n')) out.out(`[${name}] ${line}`);
+              for (const line of e.chunk.data.replace(/\n$/, '').split('\n'))
+                out.out(`[${name}] ${line}`);
             });
           } else {
             const ms = Date.now() - (started.get(event.assignment.jobId) ?? Date.now());
@@ -78,21 +96,46 @@ export function runCommand(ctx: CliContext, exit: (code: number) => void, versio
       let code = 1;
       try {
         const { services } = server;
-        const project = await services.projects.create({ name: 'local', localPath: repo, defaultBranch: opts.branch ?? 'main', configPath: '.circleci/config.yml' });
+        const project = await services.projects.create({
+          name: 'local',
+          localPath: repo,
+          defaultBranch: opts.branch ?? 'main',
+          configPath: '.circleci/config.yml',
+        });
         const pipeline = await services.pipelines.trigger(
           project.name,
           { parameters, ...(opts.branch ? { branch: opts.branch } : {}) },
-          { source: 'local', by: null, workingTree: true, ...(opts.job ? { onlyJob: opts.job } : {}), ...(opts.workflow ? { onlyWorkflow: opts.workflow } : {}) },
+          {
+            source: 'local',
+            by: null,
+            workingTree: true,
+            ...(opts.job ? { onlyJob: opts.job } : {}),
+            ...(opts.workflow ? { onlyWorkflow: opts.workflow } : {}),
+          },
         );
         if (pipeline.status === 'error') {
           for (const d of (pipeline.errors ?? []) as unknown[]) {
-            const diag = d as { file: string; line: number; column: number; severity: string; code: string; message: string };
-            out.err(`${diag.file}:${diag.line}:${diag.column}: ${diag.severity} ${diag.code}: ${diag.message}`);
+            const diag = d as {
+              file: string;
+              line: number;
+              column: number;
+              severity: string;
+              code: string;
+              message: string;
+            };
+            out.err(
+              `${diag.file}:${diag.line}:${diag.column}: ${diag.severity} ${diag.code}: ${diag.message}`,
+            );
           }
           out.err('The pipeline did not start: its config has errors.');
           return exit(1);
         }
-        code = await waitForPipeline(server.services, pipeline.id, ctx, opts.executor === 'machine');
+        code = await waitForPipeline(
+          server.services,
+          pipeline.id,
+          ctx,
+          opts.executor === 'machine',
+        );
       } finally {
         await server.stop();
         await rm(dataDir, { recursive: true, force: true });
@@ -101,7 +144,12 @@ export function runCommand(ctx: CliContext, exit: (code: number) => void, versio
     });
 }
 
-async function waitForPipeline(services: Awaited<ReturnType<typeof startServer>>['services'], pipelineId: string, ctx: CliContext, dockerOnMachine: boolean): Promise<number> {
+async function waitForPipeline(
+  services: Awaited<ReturnType<typeof startServer>>['services'],
+  pipelineId: string,
+  ctx: CliContext,
+  dockerOnMachine: boolean,
+): Promise<number> {
   const { store } = services.deps;
   const approved = new Set<string>();
   for (;;) {
@@ -117,16 +165,25 @@ async function waitForPipeline(services: Awaited<ReturnType<typeof startServer>>
         await services.workflows.approve(job.id, 'local');
       }
       if (job.status === 'queued' && job.executorKind === 'docker' && !dockerOnMachine) {
-        ctx.output.err(`${job.name} is a docker job and this machine runs no container engine: rerun with --executor machine to run it on the host`);
+        ctx.output.err(
+          `${job.name} is a docker job and this machine runs no container engine: rerun with --executor machine to run it on the host`,
+        );
         await services.workflows.cancelPipeline(pipelineId);
       }
     }
     const pipeline = await store.pipelines.get(pipelineId);
-    if (pipeline && pipeline.status !== 'running' && pipeline.status !== 'created' && jobs.every((j) => finalJobStatuses.has(j.status))) {
+    if (
+      pipeline &&
+      pipeline.status !== 'running' &&
+      pipeline.status !== 'created' &&
+      jobs.every((j) => finalJobStatuses.has(j.status))
+    ) {
       const rows = jobs.map((j) => [
         j.name + (j.parallelism > 1 ? ` [${j.nodeIndex}]` : ''),
         j.status,
-        j.startedAtMs !== null && j.finishedAtMs !== null ? formatDuration(j.finishedAtMs - j.startedAtMs) : '-',
+        j.startedAtMs !== null && j.finishedAtMs !== null
+          ? formatDuration(j.finishedAtMs - j.startedAtMs)
+          : '-',
       ]);
       ctx.output.err('');
       ctx.output.err(formatTable(['JOB', 'STATUS', 'DURATION'], rows));

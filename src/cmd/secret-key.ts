@@ -21,7 +21,10 @@ export function loadSecretKey(path: string, fromEnv: string | undefined): Buffer
   }
   const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
   if (key.length !== 32) {
-    throw new AppError('INVALID_CONFIG', `the secret key file ${path} does not hold the base64 of 32 bytes`);
+    throw new AppError(
+      'INVALID_CONFIG',
+      `the secret key file ${path} does not hold the base64 of 32 bytes`,
+    );
   }
   return key;
 }

@@ -2,34 +2,105 @@ import { Command, Option } from 'commander';
 import type { CliContext } from '../cli/output.js';
 import { serverConfigSchema } from '../server/config.js';
 import { redactUrl } from '../shared/redact-url.js';
+import { jobNetworkFromEnv } from './job-network.js';
 import { type SettingDoc, flagName, resolveSettings, settingsHelp } from './settings.js';
 import { startServer } from './start-server.js';
-import { jobNetworkFromEnv } from './job-network.js';
 
 export const serverSettings: readonly SettingDoc[] = [
-  { key: 'host', help: 'address to listen on; 0.0.0.0 for runners on other hosts', defaultText: '127.0.0.1' },
+  {
+    key: 'host',
+    help: 'address to listen on; 0.0.0.0 for runners on other hosts',
+    defaultText: '127.0.0.1',
+  },
   { key: 'port', help: 'TCP port', defaultText: '8080' },
-  { key: 'dataDir', help: 'folder for the SQLite database, the secret key, blobs and the embedded runner', defaultText: './data' },
-  { key: 'databaseUrl', help: 'postgres://user:password@host:port/db to use PostgreSQL (unset: SQLite in the data folder)', secret: true },
-  { key: 'publicUrl', help: 'the URL users and runners reach the server at (behind a reverse proxy: its public URL)', defaultText: 'http://<host>:<port>' },
-  { key: 'trustedProxies', help: 'reverse proxies whose X-Forwarded-* headers are trusted: addresses or CIDRs, comma-separated', list: true, defaultText: 'none' },
-  { key: 'secretKeyFile', help: 'file with the key that encrypts secrets at rest (or AIRLOCK_SECRET_KEY, base64 of 32 bytes)', defaultText: '<data-dir>/secret.key, created 0600' },
-  { key: 'embeddedRunner', help: 'run a build node inside the server process', boolean: true, defaultText: 'true' },
-  { key: 'embeddedRunnerCapacity', help: 'jobs the embedded runner runs at once; 0 = from CPUs and memory', defaultText: '0' },
-  { key: 'leaseMs', help: 'how long a claimed job stays leased without a heartbeat, in ms', defaultText: '60000' },
-  { key: 'heartbeatIntervalMs', help: 'how often runners send heartbeats, in ms', defaultText: '10000' },
-  { key: 'claimMaxWaitMs', help: 'longest claim long-poll, in ms (at most 25000)', defaultText: '25000' },
-  { key: 'runnerDownAfterMs', help: 'a runner not seen for this long is down, in ms', defaultText: '60000' },
+  {
+    key: 'dataDir',
+    help: 'folder for the SQLite database, the secret key, blobs and the embedded runner',
+    defaultText: './data',
+  },
+  {
+    key: 'databaseUrl',
+    help: 'postgres://user:password@host:port/db to use PostgreSQL (unset: SQLite in the data folder)',
+    secret: true,
+  },
+  {
+    key: 'publicUrl',
+    help: 'the URL users and runners reach the server at (behind a reverse proxy: its public URL)',
+    defaultText: 'http://<host>:<port>',
+  },
+  {
+    key: 'trustedProxies',
+    help: 'reverse proxies whose X-Forwarded-* headers are trusted: addresses or CIDRs, comma-separated',
+    list: true,
+    defaultText: 'none',
+  },
+  {
+    key: 'secretKeyFile',
+    help: 'file with the key that encrypts secrets at rest (or AIRLOCK_SECRET_KEY, base64 of 32 bytes)',
+    defaultText: '<data-dir>/secret.key, created 0600',
+  },
+  {
+    key: 'embeddedRunner',
+    help: 'run a build node inside the server process',
+    boolean: true,
+    defaultText: 'true',
+  },
+  {
+    key: 'embeddedRunnerCapacity',
+    help: 'jobs the embedded runner runs at once; 0 = from CPUs and memory',
+    defaultText: '0',
+  },
+  {
+    key: 'leaseMs',
+    help: 'how long a claimed job stays leased without a heartbeat, in ms',
+    defaultText: '60000',
+  },
+  {
+    key: 'heartbeatIntervalMs',
+    help: 'how often runners send heartbeats, in ms',
+    defaultText: '10000',
+  },
+  {
+    key: 'claimMaxWaitMs',
+    help: 'longest claim long-poll, in ms (at most 25000)',
+    defaultText: '25000',
+  },
+  {
+    key: 'runnerDownAfterMs',
+    help: 'a runner not seen for this long is down, in ms',
+    defaultText: '60000',
+  },
   { key: 'rateLimitBurst', help: 'requests a token may make in a burst', defaultText: '600' },
-  { key: 'rateLimitPerSecond', help: 'sustained requests per second per token', defaultText: '200' },
-  { key: 'demoProjectPath', help: 'register this folder as the demo project and run its pipeline at start' },
-  { key: 'logLevel', help: 'fatal, error, warn, info, debug, trace or silent', defaultText: 'info' },
-  { key: 'sessionTtlMs', help: 'how long a sign-in lasts, in ms', defaultText: '604800000 (7 days)' },
+  {
+    key: 'rateLimitPerSecond',
+    help: 'sustained requests per second per token',
+    defaultText: '200',
+  },
+  {
+    key: 'demoProjectPath',
+    help: 'register this folder as the demo project and run its pipeline at start',
+  },
+  {
+    key: 'logLevel',
+    help: 'fatal, error, warn, info, debug, trace or silent',
+    defaultText: 'info',
+  },
+  {
+    key: 'sessionTtlMs',
+    help: 'how long a sign-in lasts, in ms',
+    defaultText: '604800000 (7 days)',
+  },
 ];
 
 /** `airlock server`: every setting as a flag, with its variable and default in --help. */
-export function serverCommand(ctx: CliContext, exit: (code: number) => void, version: string): Command {
-  const cmd = new Command('server').description('run the HTTP API, web UI, scheduler and an embedded runner');
+export function serverCommand(
+  ctx: CliContext,
+  exit: (code: number) => void,
+  version: string,
+): Command {
+  const cmd = new Command('server').description(
+    'run the HTTP API, web UI, scheduler and an embedded runner',
+  );
   cmd.option('--config <file>', 'settings file (YAML or JSON) with the keys below in camelCase');
   for (const doc of serverSettings) {
     const flag = flagName(doc.key);
@@ -43,14 +114,32 @@ export function serverCommand(ctx: CliContext, exit: (code: number) => void, ver
   cmd.addHelpText('after', settingsHelp(serverSettings));
   cmd.action(async (opts: Record<string, unknown>) => {
     const flags = { ...opts };
-    if (typeof flags.trustedProxies === 'string') flags.trustedProxies = flags.trustedProxies.split(',').map((s) => s.trim()).filter(Boolean);
-    const config = resolveSettings(serverConfigSchema, serverSettings, { flags, env: ctx.env, configFile: opts.config as string | undefined });
+    if (typeof flags.trustedProxies === 'string')
+      flags.trustedProxies = flags.trustedProxies
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    const config = resolveSettings(serverConfigSchema, serverSettings, {
+      flags,
+      env: ctx.env,
+      configFile: opts.config as string | undefined,
+    });
     const network = jobNetworkFromEnv(ctx.env);
-    const server = await startServer({ config, env: ctx.env, version, jobNetwork: network.forJob, gitEnv: network.gitEnv });
-    ctx.output.err(`Airlock ${version} is listening on ${config.publicUrl ?? server.url} (database: ${config.databaseUrl ? redactUrl(config.databaseUrl) : 'SQLite in ' + config.dataDir})`);
+    const server = await startServer({
+      config,
+      env: ctx.env,
+      version,
+      jobNetwork: network.forJob,
+      gitEnv: network.gitEnv,
+    });
+    ctx.output.err(
+      `Airlock ${version} is listening on ${config.publicUrl ?? server.url} (database: ${config.databaseUrl ? redactUrl(config.databaseUrl) : 'SQLite in ' + config.dataDir})`,
+    );
     if (config.demoProjectPath) await registerDemo(server, config.demoProjectPath, ctx);
     if ((await server.services.deps.store.users.count()) === 0) {
-      ctx.output.err(`No users yet: the first to sign up becomes admin (POST ${server.url}/api/v1/auth/signup).`);
+      ctx.output.err(
+        `No users yet: the first to sign up becomes admin (POST ${server.url}/api/v1/auth/signup).`,
+      );
     }
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) resolve();
@@ -63,16 +152,38 @@ export function serverCommand(ctx: CliContext, exit: (code: number) => void, ver
   return cmd;
 }
 
-async function registerDemo(server: Awaited<ReturnType<typeof startServer>>, path: string, ctx: CliContext): Promise<void> {
+async function registerDemo(
+  server: Awaited<ReturnType<typeof startServer>>,
+  path: string,
+  ctx: CliContext,
+): Promise<void> {
   const { projects, pipelines } = server.services;
   const existing = (await projects.list()).find((p) => p.name === 'airlock-demo');
-  const project = existing ?? (await projects.create({ name: 'airlock-demo', localPath: path, defaultBranch: 'main', configPath: '.circleci/config.yml' }));
-  const recent = await server.services.deps.store.pipelines.list({ projectId: project.id, limit: 1 });
+  const project =
+    existing ??
+    (await projects.create({
+      name: 'airlock-demo',
+      localPath: path,
+      defaultBranch: 'main',
+      configPath: '.circleci/config.yml',
+    }));
+  const recent = await server.services.deps.store.pipelines.list({
+    projectId: project.id,
+    limit: 1,
+  });
   if (recent.length > 0) return;
   try {
-    const pipeline = await pipelines.trigger(project.name, { parameters: {} }, { source: 'local', by: null });
-    ctx.output.err(`Demo project "airlock-demo" registered (${path}); pipeline #${pipeline.number} is ${pipeline.status}.`);
+    const pipeline = await pipelines.trigger(
+      project.name,
+      { parameters: {} },
+      { source: 'local', by: null },
+    );
+    ctx.output.err(
+      `Demo project "airlock-demo" registered (${path}); pipeline #${pipeline.number} is ${pipeline.status}.`,
+    );
   } catch (error) {
-    ctx.output.err(`Demo project registered, but its pipeline could not start: ${(error as Error).message}`);
+    ctx.output.err(
+      `Demo project registered, but its pipeline could not start: ${(error as Error).message}`,
+    );
   }
 }

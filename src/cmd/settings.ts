@@ -17,7 +17,8 @@ export interface SettingDoc {
   readonly secret?: boolean;
 }
 
-export const envName = (key: string): string => `AIRLOCK_${key.replace(/([A-Z])/g, '_$1').toUpperCase()}`;
+export const envName = (key: string): string =>
+  `AIRLOCK_${key.replace(/([A-Z])/g, '_$1').toUpperCase()}`;
 export const flagName = (key: string): string => key.replace(/([A-Z])/g, '-$1').toLowerCase();
 
 /**
@@ -28,7 +29,11 @@ export const flagName = (key: string): string => key.replace(/([A-Z])/g, '-$1').
 export function resolveSettings<S extends z.ZodTypeAny>(
   schema: S,
   docs: readonly SettingDoc[],
-  input: { flags: Record<string, unknown>; env: Readonly<Record<string, string | undefined>>; configFile?: string | undefined },
+  input: {
+    flags: Record<string, unknown>;
+    env: Readonly<Record<string, string | undefined>>;
+    configFile?: string | undefined;
+  },
 ): z.infer<S> {
   const merged: Record<string, unknown> = {};
   const origin: Record<string, string> = {};
@@ -37,13 +42,19 @@ export function resolveSettings<S extends z.ZodTypeAny>(
     try {
       text = readFileSync(input.configFile, 'utf8');
     } catch (cause) {
-      throw new AppError('INVALID_CONFIG', `cannot read the config file ${input.configFile}`, { cause });
+      throw new AppError('INVALID_CONFIG', `cannot read the config file ${input.configFile}`, {
+        cause,
+      });
     }
     let data: unknown;
     try {
       data = parseYaml(text);
     } catch (cause) {
-      throw new AppError('INVALID_CONFIG', `${input.configFile} is not valid YAML/JSON: ${(cause as Error).message}`, { cause });
+      throw new AppError(
+        'INVALID_CONFIG',
+        `${input.configFile} is not valid YAML/JSON: ${(cause as Error).message}`,
+        { cause },
+      );
     }
     if (data !== null && typeof data === 'object') {
       const known = new Set(docs.map((d) => d.key));
@@ -61,7 +72,14 @@ export function resolveSettings<S extends z.ZodTypeAny>(
   for (const doc of docs) {
     const raw = input.env[envName(doc.key)];
     if (raw === undefined || raw === '') continue;
-    merged[doc.key] = doc.list ? raw.split(',').map((s) => s.trim()).filter(Boolean) : doc.boolean ? parseBool(raw, envName(doc.key)) : raw;
+    merged[doc.key] = doc.list
+      ? raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : doc.boolean
+        ? parseBool(raw, envName(doc.key))
+        : raw;
     origin[doc.key] = envName(doc.key);
   }
   for (const doc of docs) {
@@ -79,7 +97,9 @@ export function resolveSettings<S extends z.ZodTypeAny>(
       const value = doc?.secret ? '' : ` (got ${JSON.stringify(merged[key])})`;
       return `${where}: ${issue.message}${value}`;
     });
-    throw new AppError('INVALID_CONFIG', `invalid settings: ${problems.join('; ')}`, { hint: 'see --help for every setting, its variable and default' });
+    throw new AppError('INVALID_CONFIG', `invalid settings: ${problems.join('; ')}`, {
+      hint: 'see --help for every setting, its variable and default',
+    });
   }
   return result.data;
 }
@@ -94,7 +114,9 @@ function parseBool(raw: string, name: string): boolean {
 export function settingsHelp(docs: readonly SettingDoc[]): string {
   const lines = ['', 'Settings (flag > environment variable > --config file > default):'];
   for (const d of docs) {
-    lines.push(`  --${flagName(d.key)}  ${envName(d.key)}${d.defaultText ? `  (default: ${d.defaultText})` : ''}`);
+    lines.push(
+      `  --${flagName(d.key)}  ${envName(d.key)}${d.defaultText ? `  (default: ${d.defaultText})` : ''}`,
+    );
     lines.push(`      ${d.help}`);
   }
   return lines.join('\n');

@@ -2,13 +2,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { HttpClient } from '../net/create-http-client.js';
 import type { ExecutorKind } from '../protocol/runner-api.js';
-import { MachineExecutor } from '../runner/executors/machine-executor.js';
-import { type JobNetwork, runJob } from '../runner/job-runner.js';
-import { Runner, type RunnerOptions } from '../runner/runner.js';
-import { RunnerApiClient } from '../runner/runner-api-client.js';
 import type { JobAssignment } from '../protocol/runner-api.js';
 import type { Workspace } from '../runner/executors/executor.js';
+import { MachineExecutor } from '../runner/executors/machine-executor.js';
+import { type JobNetwork, runJob } from '../runner/job-runner.js';
+import { RunnerApiClient } from '../runner/runner-api-client.js';
+import { Runner, type RunnerOptions } from '../runner/runner.js';
 import { AppError } from '../shared/app-error.js';
 
 export interface StartRunnerOptions {
@@ -27,7 +28,8 @@ export interface StartRunnerOptions {
   readonly onJob?: RunnerOptions['onJob'];
   readonly allowDockerOnMachine?: boolean;
   readonly claimWaitMs?: number;
-  readonly dispatcherFor?: ConstructorParameters<typeof RunnerApiClient>[0]['dispatcherFor'];
+  /** The one HTTP client (src/net) built from the proxy policy; the server URL is internal, so direct by default. */
+  readonly http: HttpClient;
 }
 
 interface Identity {
@@ -47,21 +49,27 @@ export function readIdentity(workDir: string): Identity | undefined {
 }
 
 /** Registers (once; the identity is kept in the work dir) and starts the claim loop. */
-export async function startRunner(options: StartRunnerOptions): Promise<{ runner: Runner; runnerId: string; api: RunnerApiClient }> {
+export async function startRunner(
+  options: StartRunnerOptions,
+): Promise<{ runner: Runner; runnerId: string; api: RunnerApiClient }> {
   await mkdir(options.workDir, { recursive: true, mode: 0o700 });
   const api = new RunnerApiClient({
     serverUrl: options.serverUrl,
     log: options.log,
     userAgent: `airlock-runner/${options.version}`,
-    ...(options.dispatcherFor ? { dispatcherFor: options.dispatcherFor } : {}),
+    http: options.http,
   });
   let identity = readIdentity(options.workDir);
   if (identity && identity.serverUrl !== options.serverUrl) identity = undefined;
   if (!identity) {
     if (!options.registrationToken) {
-      throw new AppError('INVALID_CONFIG', `the runner has no identity in ${options.workDir} and no registration token`, {
-        hint: 'pass --token <registration token> (an admin creates one: POST /api/v1/runner-tokens)',
-      });
+      throw new AppError(
+        'INVALID_CONFIG',
+        `the runner has no identity in ${options.workDir} and no registration token`,
+        {
+          hint: 'pass --token <registration token> (an admin creates one: POST /api/v1/runner-tokens)',
+        },
+      );
     }
     const registered = await api.register({
       registrationToken: options.registrationToken,

@@ -2,12 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
+import { createHttpClient } from '../net/create-http-client.js';
 import type { JobAssignment } from '../protocol/runner-api.js';
+import { parseProxySettings } from '../proxy/index.js';
+import { defaultCapacity } from '../runner/capacity.js';
 import type { Workspace } from '../runner/executors/executor.js';
 import type { JobNetwork } from '../runner/job-runner.js';
 import type { Runner } from '../runner/runner.js';
-import { defaultCapacity } from '../runner/capacity.js';
 import { buildApp } from '../server/app.js';
 import { systemClock } from '../server/clock.js';
 import type { ServerConfig } from '../server/config.js';
@@ -15,7 +17,7 @@ import { LogHub } from '../server/logs/log-hub.js';
 import { WakeSignal } from '../server/scheduler/wake-signal.js';
 import { SecretBox } from '../server/security/secret-box.js';
 import { gitRunner } from '../server/services/git-source.js';
-import { createServices, type Services } from '../server/services/services.js';
+import { type Services, createServices } from '../server/services/services.js';
 import { openStore } from '../server/store/open-store.js';
 import { newId } from '../shared/ids.js';
 import { loadSecretKey } from './secret-key.js';
@@ -40,7 +42,11 @@ export interface StartServerOptions {
   readonly jobNetwork?: (assignment: JobAssignment, workspace: Workspace) => JobNetwork;
   /** Environment for git (proxy variables rendered from the policy, CA bundle). */
   readonly gitEnv?: Readonly<Record<string, string>>;
-  readonly runnerLog?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  readonly runnerLog?: (
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => void;
   readonly onJob?: Parameters<typeof startRunner>[0]['onJob'];
   readonly allowDockerOnMachine?: boolean;
 }
@@ -49,10 +55,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config } = options;
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const logger = pino({ level: config.logLevel, base: { service: 'airlock-server' } }, (options.logDestination ?? process.stdout) as pino.DestinationStream);
-  const key = loadSecretKey(config.secretKeyFile ?? join(dataDir, 'secret.key'), options.env.AIRLOCK_SECRET_KEY);
+  const logger = pino(
+    { level: config.logLevel, base: { service: 'airlock-server' } },
+    (options.logDestination ?? process.stdout) as pino.DestinationStream,
+  );
+  const key = loadSecretKey(
+    config.secretKeyFile ?? join(dataDir, 'secret.key'),
+    options.env.AIRLOCK_SECRET_KEY,
+  );
   const store = await openStore(
-    config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', path: join(dataDir, 'airlock.db') },
+    config.databaseUrl
+      ? { kind: 'postgres', url: config.databaseUrl }
+      : { kind: 'sqlite', path: join(dataDir, 'airlock.db') },
   );
   const wake = new WakeSignal();
   const offQueued = store.onJobsQueued(() => wake.wakeAll());
@@ -67,7 +81,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger,
       newId: () => newId(Date.now(), (n) => randomBytes(n)),
     },
-    gitRunner({ PATH: options.env.PATH ?? '/usr/bin:/bin', HOME: options.env.HOME ?? dataDir, ...(options.gitEnv ?? {}) }),
+    gitRunner({
+      PATH: options.env.PATH ?? '/usr/bin:/bin',
+      HOME: options.env.HOME ?? dataDir,
+      ...(options.gitEnv ?? {}),
+    }),
   );
   const shutdown = new AbortController();
   const app = buildApp({ services, logger, shutdown: shutdown.signal });
@@ -76,9 +94,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const port = typeof address === 'object' && address ? address.port : config.port;
   const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
-  const reaper = setInterval(() => {
-    services.scheduler.reapExpiredLeases().catch((error) => logger.error({ err: error }, 'lease reaper failed'));
-  }, Math.min(1000, Math.max(100, Math.floor(config.leaseMs / 4))));
+  const reaper = setInterval(
+    () => {
+      services.scheduler
+        .reapExpiredLeases()
+        .catch((error) => logger.error({ err: error }, 'lease reaper failed'));
+    },
+    Math.min(1000, Math.max(100, Math.floor(config.leaseMs / 4))),
+  );
 
   let runner: Runner | undefined;
   if (config.embeddedRunner) {
@@ -87,7 +110,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const capacity =
       config.embeddedRunnerCapacity > 0
         ? config.embeddedRunnerCapacity
-        : defaultCapacity({ cpus: cpus().length, memoryBytes: totalmem(), reserveCpus: 1, reserveMemoryBytes: 2 * 1024 ** 3 });
+        : defaultCapacity({
+            cpus: cpus().length,
+            memoryBytes: totalmem(),
+            reserveCpus: 1,
+            reserveMemoryBytes: 2 * 1024 ** 3,
+          });
     const started = await startRunner({
       serverUrl: url,
       registrationToken: registration.token,
@@ -99,9 +127,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       runnerEnv: options.env,
       version: options.version,
       network: options.jobNetwork ?? (() => ({ env: {}, files: [] })),
-      log: options.runnerLog ?? ((level, message, fields) => logger[level]({ component: 'embedded-runner', ...fields }, message)),
+      log:
+        options.runnerLog ??
+        ((level, message, fields) =>
+          logger[level]({ component: 'embedded-runner', ...fields }, message)),
       ...(options.onJob ? { onJob: options.onJob } : {}),
       ...(options.allowDockerOnMachine ? { allowDockerOnMachine: true } : {}),
+      http: createHttpClient({ policy: parseProxySettings({ env: {} }).policy }),
     });
     runner = started.runner;
   }

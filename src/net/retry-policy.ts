@@ -11,7 +11,11 @@ export interface RetrySettings {
   readonly maxDelayMs: number;
 }
 
-export const defaultRetrySettings: RetrySettings = { maxTries: 5, defaultDelayMs: 1_000, maxDelayMs: 60_000 };
+export const defaultRetrySettings: RetrySettings = {
+  maxTries: 5,
+  defaultDelayMs: 1_000,
+  maxDelayMs: 60_000,
+};
 
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 503;
@@ -43,7 +47,8 @@ export function retryDelayMs(
   const retryAfter = headers.get('retry-after') ?? undefined;
   if (retryAfter !== undefined) {
     const trimmed = retryAfter.trim();
-    if (/^\d+$/.test(trimmed)) return { delayMs: clamp(Number(trimmed) * 1000, settings), basis: 'Retry-After' };
+    if (/^\d+$/.test(trimmed))
+      return { delayMs: clamp(Number(trimmed) * 1000, settings), basis: 'Retry-After' };
     const date = parseHttpDate(trimmed);
     if (date !== undefined) return { delayMs: clamp(date - nowMs, settings), basis: 'Retry-After' };
   }

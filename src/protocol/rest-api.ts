@@ -3,7 +3,13 @@
  * views the server answers with. The web UI and the CLI import these types; nobody copies them.
  */
 import { z } from 'zod';
-import type { JobStatus, PipelineStatus, StepStatus, TriggerSource, WorkflowStatus } from './statuses.js';
+import type {
+  JobStatus,
+  PipelineStatus,
+  StepStatus,
+  TriggerSource,
+  WorkflowStatus,
+} from './statuses.js';
 
 export const restApiPrefix = '/api/v1';
 
@@ -12,7 +18,10 @@ const identifier = z
   .trim()
   .min(1)
   .max(100)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, ".", "_" and "-", starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'use letters, digits, ".", "_" and "-", starting with a letter or digit',
+  );
 
 export const signupRequestSchema = z.object({
   username: identifier,
@@ -20,7 +29,10 @@ export const signupRequestSchema = z.object({
   email: z.string().email().optional(),
   invitation: z.string().optional(),
 });
-export const loginRequestSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
+export const loginRequestSchema = z.object({
+  username: z.string().min(1),
+  password: z.string().min(1),
+});
 export const createTokenRequestSchema = z.object({ name: z.string().trim().min(1).max(100) });
 export const setAdminRequestSchema = z.object({ isAdmin: z.boolean() });
 
@@ -39,7 +51,10 @@ export type CreateProjectRequest = z.infer<typeof createProjectRequestSchema>;
 
 export const envVarNameSchema = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name is letters, digits and "_", not starting with a digit');
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'an environment variable name is letters, digits and "_", not starting with a digit',
+  );
 export const setEnvVarRequestSchema = z.object({ value: z.string().max(64 * 1024) });
 
 export const triggerPipelineRequestSchema = z

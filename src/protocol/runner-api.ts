@@ -63,7 +63,12 @@ export const checkoutSourceSchema = z.discriminatedUnion('kind', [
     tag: z.string().optional(),
   }),
   /** A local folder copied as it is (working tree included): `airlock run` and local projects. */
-  z.object({ kind: z.literal('local-dir'), path: z.string(), revision: z.string().optional(), branch: z.string().optional() }),
+  z.object({
+    kind: z.literal('local-dir'),
+    path: z.string(),
+    revision: z.string().optional(),
+    branch: z.string().optional(),
+  }),
 ]);
 export type CheckoutSource = z.infer<typeof checkoutSourceSchema>;
 
@@ -115,8 +120,13 @@ export const logChunkSchema = z.object({
 });
 export type LogChunk = z.infer<typeof logChunkSchema>;
 
-export const logChunksRequestSchema = z.object({ chunks: z.array(logChunkSchema).min(1).max(1000) });
-export const logChunksResponseSchema = z.object({ stored: z.number().int(), duplicates: z.number().int() });
+export const logChunksRequestSchema = z.object({
+  chunks: z.array(logChunkSchema).min(1).max(1000),
+});
+export const logChunksResponseSchema = z.object({
+  stored: z.number().int(),
+  duplicates: z.number().int(),
+});
 
 export const stepReportSchema = z.object({
   seq: z.number().int().min(0),

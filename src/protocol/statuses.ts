@@ -23,15 +23,37 @@ export const finalJobStatuses: ReadonlySet<JobStatus> = new Set([
   'infrastructure_fail',
 ]);
 
-export const workflowStatuses = ['running', 'success', 'failed', 'on_hold', 'canceled', 'not_run', 'error'] as const;
+export const workflowStatuses = [
+  'running',
+  'success',
+  'failed',
+  'on_hold',
+  'canceled',
+  'not_run',
+  'error',
+] as const;
 export const workflowStatusSchema = z.enum(workflowStatuses);
 export type WorkflowStatus = z.infer<typeof workflowStatusSchema>;
 
-export const pipelineStatuses = ['created', 'running', 'success', 'failed', 'error', 'canceled'] as const;
+export const pipelineStatuses = [
+  'created',
+  'running',
+  'success',
+  'failed',
+  'error',
+  'canceled',
+] as const;
 export const pipelineStatusSchema = z.enum(pipelineStatuses);
 export type PipelineStatus = z.infer<typeof pipelineStatusSchema>;
 
-export const stepStatuses = ['running', 'success', 'failed', 'canceled', 'skipped', 'timedout'] as const;
+export const stepStatuses = [
+  'running',
+  'success',
+  'failed',
+  'canceled',
+  'skipped',
+  'timedout',
+] as const;
 export const stepStatusSchema = z.enum(stepStatuses);
 export type StepStatus = z.infer<typeof stepStatusSchema>;
 

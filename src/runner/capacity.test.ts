@@ -11,6 +11,13 @@ describe('defaultCapacity', () => {
     [1, 1, 1, 2, 1, 'never fewer than one'],
     [8, 64, 2, 4, 6, 'the source documents reserve of 2 CPUs and 4 GB'],
   ])('%i CPUs, %i GiB, reserve %i CPU / %i GiB -> %i (%s)', (cpus, mem, rc, rm, expected) => {
-    expect(defaultCapacity({ cpus, memoryBytes: mem * GiB, reserveCpus: rc, reserveMemoryBytes: rm * GiB })).toBe(expected);
+    expect(
+      defaultCapacity({
+        cpus,
+        memoryBytes: mem * GiB,
+        reserveCpus: rc,
+        reserveMemoryBytes: rm * GiB,
+      }),
+    ).toBe(expected);
   });
 });

@@ -15,6 +15,8 @@ export interface CapacityInput {
 
 export function defaultCapacity(input: CapacityInput): number {
   const cpuSlots = Math.floor((input.cpus - input.reserveCpus) / (input.cpusPerJob ?? 1));
-  const memSlots = Math.floor((input.memoryBytes - input.reserveMemoryBytes) / (input.memoryBytesPerJob ?? 2 * 1024 ** 3));
+  const memSlots = Math.floor(
+    (input.memoryBytes - input.reserveMemoryBytes) / (input.memoryBytesPerJob ?? 2 * 1024 ** 3),
+  );
   return Math.max(1, Math.min(cpuSlots, memSlots));
 }

@@ -7,7 +7,11 @@ const q = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
  * rendered from the policy; git reads them), so it is logged like any step. Shallow by default;
  * `full` fetches the whole history.
  */
-export function checkoutScript(source: CheckoutSource, dest: string, options: { full: boolean }): string {
+export function checkoutScript(
+  source: CheckoutSource,
+  dest: string,
+  options: { method: 'shallow' | 'blobless' | 'full'; depth?: number },
+): string {
   const lines = ['set -e', `mkdir -p ${q(dest)}`, `cd ${q(dest)}`];
   if (source.kind === 'local-dir') {
     lines.push(
@@ -16,11 +20,16 @@ export function checkoutScript(source: CheckoutSource, dest: string, options: { 
     );
     return `${lines.join('\n')}\n`;
   }
-  const depth = options.full ? '' : ' --depth 1';
+  const depth =
+    options.method === 'full'
+      ? ''
+      : options.method === 'blobless'
+        ? ' --filter=blob:none'
+        : ` --depth ${options.depth ?? 1}`;
   const url = q(source.url.startsWith('/') ? `file://${source.url}` : source.url);
   lines.push(
     'if [ ! -d .git ]; then git init -q .; fi',
-    `git remote remove origin 2>/dev/null || true`,
+    'git remote remove origin 2>/dev/null || true',
     `git remote add origin ${url}`,
   );
   if (source.revision) {
@@ -31,10 +40,16 @@ export function checkoutScript(source: CheckoutSource, dest: string, options: { 
     );
     if (source.branch) lines.push(`git checkout -q -B ${q(source.branch)}`);
   } else if (source.tag) {
-    lines.push(`git fetch -q${depth} origin ${q(`refs/tags/${source.tag}:refs/tags/${source.tag}`)}`, `git -c advice.detachedHead=false checkout -q ${q(source.tag)}`);
+    lines.push(
+      `git fetch -q${depth} origin ${q(`refs/tags/${source.tag}:refs/tags/${source.tag}`)}`,
+      `git -c advice.detachedHead=false checkout -q ${q(source.tag)}`,
+    );
   } else {
     const branch = source.branch ?? 'main';
-    lines.push(`git fetch -q${depth} origin ${q(`refs/heads/${branch}`)}`, `git checkout -q -B ${q(branch)} FETCH_HEAD`);
+    lines.push(
+      `git fetch -q${depth} origin ${q(`refs/heads/${branch}`)}`,
+      `git checkout -q -B ${q(branch)} FETCH_HEAD`,
+    );
   }
   lines.push('git --no-pager log -1 --format="HEAD is now at %h %s"');
   return `${lines.join('\n')}\n`;

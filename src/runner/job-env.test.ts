@@ -14,7 +14,13 @@ describe('composeJobEnv', () => {
 
   it('applies run step > job > built-ins > contexts > project variables', () => {
     const env = composeJobEnv(layers);
-    expect([env.A, env.B, env.C, env.D, env.E]).toEqual(['project', 'context', 'builtin', 'job', 'step']);
+    expect([env.A, env.B, env.C, env.D, env.E]).toEqual([
+      'project',
+      'context',
+      'builtin',
+      'job',
+      'step',
+    ]);
   });
 
   it('never turns an unset value into an empty string', () => {

@@ -16,7 +16,15 @@ export interface JobEnvLayers {
 
 export function composeJobEnv(layers: JobEnvLayers): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const layer of [layers.base, layers.project, layers.contexts, layers.builtins, layers.network, layers.job, layers.step ?? {}]) {
+  for (const layer of [
+    layers.base,
+    layers.project,
+    layers.contexts,
+    layers.builtins,
+    layers.network,
+    layers.job,
+    layers.step ?? {},
+  ]) {
     for (const [name, value] of Object.entries(layer)) {
       if (value === undefined || value === null) continue;
       env[name] = String(value);
@@ -26,7 +34,11 @@ export function composeJobEnv(layers: JobEnvLayers): Record<string, string> {
 }
 
 /** The few variables a job inherits from the runner's own environment; nothing secret. */
-export function baseEnv(runnerEnv: Readonly<Record<string, string | undefined>>, home: string, bin: string): Record<string, string | undefined> {
+export function baseEnv(
+  runnerEnv: Readonly<Record<string, string | undefined>>,
+  home: string,
+  bin: string,
+): Record<string, string | undefined> {
   return {
     PATH: `${bin}:${runnerEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
     HOME: home,

@@ -3,7 +3,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { CompleteRequest, JobAssignment, StepReport } from '../protocol/runner-api.js';
 import { checkoutScript } from './checkout-script.js';
-import type { BackgroundStep, Executor, StepIo, StepOutcome, Workspace } from './executors/executor.js';
+import type {
+  BackgroundStep,
+  Executor,
+  StepIo,
+  StepOutcome,
+  Workspace,
+} from './executors/executor.js';
 import { baseEnv, composeJobEnv } from './job-env.js';
 import { type RunnerStep, readRunnerJob } from './job-spec-reader.js';
 import { LogStreamer } from './log-streamer.js';
@@ -22,7 +28,11 @@ export interface JobRunnerDeps {
   readonly executor: Executor;
   readonly runnerEnv: Readonly<Record<string, string | undefined>>;
   readonly network: (assignment: JobAssignment, workspace: Workspace) => JobNetwork;
-  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  readonly log: (
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => void;
   /** Run docker jobs on the host (for `airlock run --executor machine`), with a warning. */
   readonly allowDockerOnMachine?: boolean;
   readonly nowMs?: () => number;
@@ -30,7 +40,8 @@ export interface JobRunnerDeps {
 
 export type JobEnd = CompleteRequest['status'] | 'lost';
 
-const defaultShell = (): string => (existsSync('/bin/bash') ? '/bin/bash -eo pipefail' : '/bin/sh -eo pipefail');
+const defaultShell = (): string =>
+  existsSync('/bin/bash') ? '/bin/bash -eo pipefail' : '/bin/sh -eo pipefail';
 
 function expandHome(path: string, home: string): string {
   if (path === '~') return home;
@@ -43,13 +54,21 @@ function expandHome(path: string, home: string): string {
  * result. `cancel` aborts with reason 'canceled' (report canceled) or 'lost' (the server gave
  * the job away; report nothing).
  */
-export async function runJob(assignment: JobAssignment, deps: JobRunnerDeps, cancel: AbortSignal): Promise<JobEnd> {
+export async function runJob(
+  assignment: JobAssignment,
+  deps: JobRunnerDeps,
+  cancel: AbortSignal,
+): Promise<JobEnd> {
   const now = deps.nowMs ?? Date.now;
   const job = readRunnerJob(assignment.spec);
   const streamer = new LogStreamer({
     send: (chunks) => deps.api.sendLogs(assignment.jobId, chunks),
     onSendError: (error, attempt) =>
-      deps.log('warn', `sending log of job ${assignment.jobId} failed (try ${attempt}); will resend`, { error: String(error) }),
+      deps.log(
+        'warn',
+        `sending log of job ${assignment.jobId} failed (try ${attempt}); will resend`,
+        { error: String(error) },
+      ),
   });
   const masker = new SecretMasker(assignment.secrets);
   const io: StepIo = {
@@ -73,15 +92,26 @@ export async function runJob(assignment: JobAssignment, deps: JobRunnerDeps, can
       await writeFile(path, file.content, { mode: 0o600 });
     }
     if (job.executorKind === 'docker' && deps.allowDockerOnMachine) {
-      say('warning: this is a docker job, run on the host with the machine executor (--executor machine): images and service containers are not started');
+      say(
+        'warning: this is a docker job, run on the host with the machine executor (--executor machine): images and service containers are not started',
+      );
     }
     const workingDirectory = expandHome(job.workingDirectory, ws.home);
     const jobBase = composeJobEnv({
       base: baseEnv(deps.runnerEnv, ws.home, ws.bin),
       project: assignment.projectEnv,
       contexts: assignment.contextEnv,
-      builtins: { ...assignment.builtins, CIRCLE_WORKING_DIRECTORY: job.workingDirectory, AIRLOCK_WORKING_DIRECTORY: job.workingDirectory },
-      network: { ...network.env, BASH_ENV: join(ws.root, 'bash_env'), AIRLOCK_JOB_DIR: ws.root, TMPDIR: ws.tmp },
+      builtins: {
+        ...assignment.builtins,
+        CIRCLE_WORKING_DIRECTORY: job.workingDirectory,
+        AIRLOCK_WORKING_DIRECTORY: job.workingDirectory,
+      },
+      network: {
+        ...network.env,
+        BASH_ENV: join(ws.root, 'bash_env'),
+        AIRLOCK_JOB_DIR: ws.root,
+        TMPDIR: ws.tmp,
+      },
       job: job.environment,
     });
     let failed = false;
@@ -92,8 +122,23 @@ export async function runJob(assignment: JobAssignment, deps: JobRunnerDeps, can
       const seq = index;
       const startedAtMs = now();
       say(`\n==> ${step.name}`);
-      await report(deps, assignment.jobId, { seq, name: step.name, status: 'running', startedAtMs });
-      const outcome = await runStep(step, { assignment, deps, ws, io, jobBase, workingDirectory, jobShell: job.shell, background, say });
+      await report(deps, assignment.jobId, {
+        seq,
+        name: step.name,
+        status: 'running',
+        startedAtMs,
+      });
+      const outcome = await runStep(step, {
+        assignment,
+        deps,
+        ws,
+        io,
+        jobBase,
+        workingDirectory,
+        jobShell: job.shell,
+        background,
+        say,
+      });
       const status: StepReport['status'] = outcome.canceled
         ? 'canceled'
         : outcome.timedOut
@@ -108,16 +153,35 @@ export async function runJob(assignment: JobAssignment, deps: JobRunnerDeps, can
         say(`Exited with code ${outcome.exitCode ?? 'none'}`);
         failed = true;
       }
-      await report(deps, assignment.jobId, { seq, name: step.name, status, exitCode: outcome.exitCode, startedAtMs, finishedAtMs: now() });
+      await report(deps, assignment.jobId, {
+        seq,
+        name: step.name,
+        status,
+        exitCode: outcome.exitCode,
+        startedAtMs,
+        finishedAtMs: now(),
+      });
       if (status === 'success' && existsSync(join(ws.root, 'halt'))) {
         say('The job was halted by `step halt`: remaining steps are skipped; the job succeeds.');
         break;
       }
     }
-    result = cancel.aborted ? (cancel.reason === 'lost' ? 'lost' : 'canceled') : failed ? 'failed' : 'success';
+    result = cancel.aborted
+      ? cancel.reason === 'lost'
+        ? 'lost'
+        : 'canceled'
+      : failed
+        ? 'failed'
+        : 'success';
   } catch (error) {
-    result = cancel.aborted ? (cancel.reason === 'lost' ? 'lost' : 'canceled') : 'infrastructure_fail';
-    say(`The runner failed to run this job: ${error instanceof Error ? error.message : String(error)}`);
+    result = cancel.aborted
+      ? cancel.reason === 'lost'
+        ? 'lost'
+        : 'canceled'
+      : 'infrastructure_fail';
+    say(
+      `The runner failed to run this job: ${error instanceof Error ? error.message : String(error)}`,
+    );
     deps.log('error', `job ${assignment.jobId} failed in the runner`, { error: String(error) });
   } finally {
     await Promise.all(background.map((b) => b.stop()));
@@ -129,7 +193,9 @@ export async function runJob(assignment: JobAssignment, deps: JobRunnerDeps, can
   if (result !== 'lost') {
     await deps.api.complete(assignment.jobId, {
       status: result,
-      ...(result === 'infrastructure_fail' ? { reason: 'the runner failed to run the job; see the log' } : {}),
+      ...(result === 'infrastructure_fail'
+        ? { reason: 'the runner failed to run the job; see the log' }
+        : {}),
     });
   }
   return result;
@@ -155,20 +221,36 @@ interface StepContext {
   readonly say: (text: string) => void;
 }
 
-async function runStep(step: RunnerStep, ctx: StepContext): Promise<StepOutcome & { skipped?: boolean }> {
+async function runStep(
+  step: RunnerStep,
+  ctx: StepContext,
+): Promise<StepOutcome & { skipped?: boolean }> {
   const { ws, io, jobBase, workingDirectory } = ctx;
   if (step.type === 'checkout') {
-    const dest = step.path ? (isAbsolute(step.path) ? step.path : join(workingDirectory, expandHome(step.path, ws.home))) : workingDirectory;
-    return ctx.deps.executor.run(ws, {
-      command: checkoutScript(ctx.assignment.checkout, expandHome(dest, ws.home), { full: step.full }),
-      shell: '/bin/sh -e',
-      workingDirectory: ws.root,
-      env: jobBase,
-      noOutputTimeoutMs: 600_000,
-    }, io);
+    const dest = step.path
+      ? isAbsolute(step.path)
+        ? step.path
+        : join(workingDirectory, expandHome(step.path, ws.home))
+      : workingDirectory;
+    return ctx.deps.executor.run(
+      ws,
+      {
+        command: checkoutScript(ctx.assignment.checkout, expandHome(dest, ws.home), {
+          method: step.method,
+          ...(step.depth !== undefined ? { depth: step.depth } : {}),
+        }),
+        shell: '/bin/sh -e',
+        workingDirectory: ws.root,
+        env: jobBase,
+        noOutputTimeoutMs: 600_000,
+      },
+      io,
+    );
   }
   if (step.type === 'other') {
-    ctx.say(`warning: the ${step.stepType} step is not supported by this runner yet; it is skipped`);
+    ctx.say(
+      `warning: the ${step.stepType} step is not supported by this runner yet; it is skipped`,
+    );
     return { exitCode: 0, timedOut: false, canceled: false, skipped: true };
   }
   const dir = step.workingDirectory
@@ -177,7 +259,13 @@ async function runStep(step: RunnerStep, ctx: StepContext): Promise<StepOutcome 
       : join(workingDirectory, step.workingDirectory)
     : workingDirectory;
   const env = { ...jobBase, ...step.environment };
-  const exec = { command: step.command, shell: step.shell ?? ctx.jobShell ?? defaultShell(), workingDirectory: dir, env, noOutputTimeoutMs: step.noOutputTimeoutMs };
+  const exec = {
+    command: step.command,
+    shell: step.shell ?? ctx.jobShell ?? defaultShell(),
+    workingDirectory: dir,
+    env,
+    noOutputTimeoutMs: step.noOutputTimeoutMs,
+  };
   if (step.background) {
     ctx.background.push(ctx.deps.executor.runInBackground(ws, exec, io));
     ctx.say('(running in the background)');

@@ -14,8 +14,21 @@ export type RunnerStep =
       readonly when: 'on_success' | 'on_fail' | 'always';
       readonly background: boolean;
     }
-  | { readonly type: 'checkout'; readonly name: string; readonly path?: string; readonly full: boolean; readonly when: 'on_success' | 'on_fail' | 'always' }
-  | { readonly type: 'other'; readonly name: string; readonly stepType: string; readonly when: 'on_success' | 'on_fail' | 'always' };
+  | {
+      readonly type: 'checkout';
+      readonly name: string;
+      readonly path?: string;
+      /** `shallow` (the default when the config does not say), `blobless` or `full`. */
+      readonly method: 'shallow' | 'blobless' | 'full';
+      readonly depth?: number;
+      readonly when: 'on_success' | 'on_fail' | 'always';
+    }
+  | {
+      readonly type: 'other';
+      readonly name: string;
+      readonly stepType: string;
+      readonly when: 'on_success' | 'on_fail' | 'always';
+    };
 
 export interface RunnerJob {
   readonly executorKind: string;
@@ -31,7 +44,8 @@ const whenOf = (value: unknown): 'on_success' | 'on_fail' | 'always' =>
 const stringRecord = (value: unknown): Record<string, string> => {
   const out: Record<string, string> = {};
   if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) if (v !== undefined && v !== null) out[k] = String(v);
+    for (const [k, v] of Object.entries(value))
+      if (v !== undefined && v !== null) out[k] = String(v);
   }
   return out;
 };
@@ -42,7 +56,8 @@ export function readRunnerJob(spec: Readonly<Record<string, unknown>>): RunnerJo
   return {
     executorKind: typeof executor.kind === 'string' ? executor.kind : 'machine',
     ...(typeof spec.shell === 'string' ? { shell: spec.shell } : {}),
-    workingDirectory: typeof spec.workingDirectory === 'string' ? spec.workingDirectory : '~/project',
+    workingDirectory:
+      typeof spec.workingDirectory === 'string' ? spec.workingDirectory : '~/project',
     environment: stringRecord(spec.environment),
     steps: steps.map((step, index): RunnerStep => {
       const type = typeof step.type === 'string' ? step.type : 'unknown';
@@ -54,9 +69,12 @@ export function readRunnerJob(spec: Readonly<Record<string, unknown>>): RunnerJo
           name: typeof step.name === 'string' ? step.name : `step ${index + 1}`,
           command: typeof step.command === 'string' ? step.command : '',
           ...(typeof step.shell === 'string' ? { shell: step.shell } : {}),
-          ...(typeof step.workingDirectory === 'string' ? { workingDirectory: step.workingDirectory } : {}),
+          ...(typeof step.workingDirectory === 'string'
+            ? { workingDirectory: step.workingDirectory }
+            : {}),
           environment: stringRecord(step.environment),
-          noOutputTimeoutMs: typeof step.noOutputTimeoutMs === 'number' ? step.noOutputTimeoutMs : 600_000,
+          noOutputTimeoutMs:
+            typeof step.noOutputTimeoutMs === 'number' ? step.noOutputTimeoutMs : 600_000,
           when,
           background: step.background === true,
         };
@@ -66,7 +84,8 @@ export function readRunnerJob(spec: Readonly<Record<string, unknown>>): RunnerJo
           type: 'checkout',
           name: 'Checkout code',
           ...(typeof step.path === 'string' ? { path: step.path } : {}),
-          full: step.full === true || step.depth === 'full',
+          method: step.method === 'full' || step.method === 'blobless' ? step.method : 'shallow',
+          ...(typeof step.depth === 'number' ? { depth: step.depth } : {}),
           when,
         };
       }

@@ -23,7 +23,8 @@ export interface LogStreamerOptions {
  * it is acknowledged, e.g. after a server restart.
  */
 export class LogStreamer {
-  readonly #o: Required<Omit<LogStreamerOptions, 'onSendError'>> & Pick<LogStreamerOptions, 'onSendError'>;
+  readonly #o: Required<Omit<LogStreamerOptions, 'onSendError'>> &
+    Pick<LogStreamerOptions, 'onSendError'>;
   #buffer = '';
   #bufferBytes = 0;
   readonly #queue: { chunk: LogChunk; bytes: number }[] = [];
@@ -112,7 +113,11 @@ export class LogStreamer {
         const batch: LogChunk[] = [];
         let batchBytes = 0;
         for (const item of this.#queue) {
-          if (batch.length > 0 && (batchBytes + item.bytes > this.#o.maxBatchBytes || batch.length >= 1000)) break;
+          if (
+            batch.length > 0 &&
+            (batchBytes + item.bytes > this.#o.maxBatchBytes || batch.length >= 1000)
+          )
+            break;
           batch.push(item.chunk);
           batchBytes += item.bytes;
         }

@@ -11,7 +11,9 @@ export class SecretMasker {
 
   constructor(secrets: readonly string[]) {
     // Longest first, so a secret containing another is masked whole. Ignore trivially short values.
-    this.#secrets = [...new Set(secrets.filter((s) => s.length >= 4))].sort((a, b) => b.length - a.length);
+    this.#secrets = [...new Set(secrets.filter((s) => s.length >= 4))].sort(
+      (a, b) => b.length - a.length,
+    );
   }
 
   push(text: string): string {
@@ -31,7 +33,8 @@ export class SecretMasker {
 
   #replace(text: string): string {
     let out = text;
-    for (const secret of this.#secrets) if (out.includes(secret)) out = out.split(secret).join(mask);
+    for (const secret of this.#secrets)
+      if (out.includes(secret)) out = out.split(secret).join(mask);
     return out;
   }
 

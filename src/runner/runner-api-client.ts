@@ -1,4 +1,10 @@
-import { type Dispatcher, request } from 'undici';
+import type { HttpClient } from '../net/create-http-client.js';
+import {
+  type RetrySettings,
+  defaultRetrySettings,
+  isRetryableStatus,
+  retryDelayMs,
+} from '../net/retry-policy.js';
 import type {
   ClaimRequest,
   CompleteRequest,
@@ -9,19 +15,27 @@ import type {
   RegisterResponse,
   StepReport,
 } from '../protocol/runner-api.js';
-import { heartbeatResponseSchema, jobAssignmentSchema, registerResponseSchema, runnerApiPrefix } from '../protocol/runner-api.js';
-import { AppError } from '../shared/app-error.js';
+import {
+  heartbeatResponseSchema,
+  jobAssignmentSchema,
+  registerResponseSchema,
+  runnerApiPrefix,
+} from '../protocol/runner-api.js';
+import { AppError, isAppError } from '../shared/app-error.js';
 import { isErrorCode } from '../shared/error-codes.js';
 import { redactUrl } from '../shared/redact-url.js';
-import { type RetrySettings, defaultRetrySettings, isRetryableStatus, retryDelayMs } from '../net/retry-policy.js';
 
 export interface RunnerApiClientOptions {
   /** The server's URL as the runner reaches it (e.g. http://ci.internal:8080). */
   readonly serverUrl: string;
-  /** Picks the connection for a URL (direct or through a proxy), from the one proxy policy. */
-  readonly dispatcherFor?: (url: URL) => Dispatcher | undefined;
+  /** The one HTTP client, built from the proxy policy and CA bundle (src/net). */
+  readonly http: HttpClient;
   readonly retry?: RetrySettings;
-  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  readonly log: (
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => void;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly userAgent?: string;
   /** Per-request timeout without a long-poll, in ms. */
@@ -31,10 +45,14 @@ export interface RunnerApiClientOptions {
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -49,40 +67,55 @@ export class RunnerApiClient {
 
   constructor(options: RunnerApiClientOptions) {
     this.#o = options;
-    this.#base = new URL(options.serverUrl.endsWith('/') ? options.serverUrl : `${options.serverUrl}/`);
+    this.#base = new URL(
+      options.serverUrl.endsWith('/') ? options.serverUrl : `${options.serverUrl}/`,
+    );
   }
 
-  async #call(path: string, body: unknown, options: { signal?: AbortSignal; timeoutMs?: number; auth?: boolean } = {}): Promise<{ status: number; json: unknown }> {
+  async #call(
+    path: string,
+    body: unknown,
+    options: { signal?: AbortSignal; timeoutMs?: number; auth?: boolean } = {},
+  ): Promise<{ status: number; json: unknown }> {
     const url = new URL(path.replace(/^\//, ''), this.#base);
     const retry = this.#o.retry ?? defaultRetrySettings;
     const sleep = this.#o.sleep ?? defaultSleep;
     const timeoutMs = options.timeoutMs ?? this.#o.timeoutMs ?? 30_000;
     for (let attempt = 1; ; attempt++) {
-      let response: Dispatcher.ResponseData;
+      let response: Awaited<ReturnType<HttpClient['request']>>;
       try {
-        response = await request(url, {
+        response = await this.#o.http.request(url, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
             'user-agent': this.#o.userAgent ?? 'airlock-runner',
-            ...(options.auth !== false && this.token ? { authorization: `Bearer ${this.token}` } : {}),
+            ...(options.auth !== false && this.token
+              ? { authorization: `Bearer ${this.token}` }
+              : {}),
           },
           body: JSON.stringify(body),
-          dispatcher: this.#o.dispatcherFor?.(url),
-          signal: options.signal,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
+          ...(options.signal ? { signal: options.signal } : {}),
+          timeoutMs,
         });
       } catch (cause) {
         if (options.signal?.aborted) throw new AppError('CANCELED', 'request canceled', { cause });
+        if (isAppError(cause)) throw cause;
         const message = cause instanceof Error ? cause.message : String(cause);
-        throw new AppError('UNAVAILABLE', `cannot reach the server at ${redactUrl(this.#base.href)}: ${message}`, { cause });
+        throw new AppError(
+          'UNAVAILABLE',
+          `cannot reach the server at ${redactUrl(this.#base.href)}: ${message}`,
+          { cause },
+        );
       }
-      const text = await response.body.text();
-      if (isRetryableStatus(response.statusCode) && attempt < retry.maxTries) {
-        const headers = { get: (name: string) => headerValue(response.headers[name]) };
+      const text = await response.text();
+      const status = response.status;
+      if (isRetryableStatus(status) && attempt < retry.maxTries) {
+        const headers = { get: (name: string) => response.headers.get(name) };
         const { delayMs, basis } = retryDelayMs(headers, attempt, Date.now(), Math.random(), retry);
-        this.#o.log('warn', `server answered ${response.statusCode} to ${path}; retrying in ${delayMs} ms (${basis}), try ${attempt + 1} of ${retry.maxTries}`);
+        this.#o.log(
+          'warn',
+          `server answered ${status} to ${path}; retrying in ${delayMs} ms (${basis}), try ${attempt + 1} of ${retry.maxTries}`,
+        );
         await sleep(delayMs, options.signal);
         if (options.signal?.aborted) throw new AppError('CANCELED', 'request canceled');
         continue;
@@ -93,16 +126,24 @@ export class RunnerApiClient {
       } catch {
         json = undefined;
       }
-      if (response.statusCode >= 400) {
+      if (status >= 400) {
         const body = (json ?? {}) as { code?: unknown; message?: unknown };
-        const message = typeof body.message === 'string' ? body.message : text.slice(0, 300) || `HTTP ${response.statusCode}`;
-        if (isRetryableStatus(response.statusCode)) {
-          this.#o.log('error', `server still answered ${response.statusCode} to ${path} after ${attempt} tries: ${message}`);
+        const message =
+          typeof body.message === 'string' ? body.message : text.slice(0, 300) || `HTTP ${status}`;
+        if (isRetryableStatus(status)) {
+          this.#o.log(
+            'error',
+            `server still answered ${status} to ${path} after ${attempt} tries: ${message}`,
+          );
         }
-        const code = isErrorCode(body.code) ? body.code : response.statusCode >= 500 ? 'UNAVAILABLE' : 'INVALID_ARGUMENT';
-        throw new AppError(code, `server: ${message}`, { details: { status: response.statusCode } });
+        const code = isErrorCode(body.code)
+          ? body.code
+          : status >= 500
+            ? 'UNAVAILABLE'
+            : 'INVALID_ARGUMENT';
+        throw new AppError(code, `server: ${message}`, { details: { status: status } });
       }
-      return { status: response.statusCode, json };
+      return { status, json };
     }
   }
 
@@ -122,7 +163,11 @@ export class RunnerApiClient {
   }
 
   async heartbeat(jobIds: readonly string[], signal?: AbortSignal): Promise<HeartbeatResponse> {
-    const { json } = await this.#call(`${runnerApiPrefix}/heartbeat`, { jobIds }, signal ? { signal } : {});
+    const { json } = await this.#call(
+      `${runnerApiPrefix}/heartbeat`,
+      { jobIds },
+      signal ? { signal } : {},
+    );
     return heartbeatResponseSchema.parse(json);
   }
 
@@ -142,9 +187,4 @@ export class RunnerApiClient {
     const { json } = await this.#call(`${runnerApiPrefix}/drain`, { drain });
     return json as { drain: boolean };
   }
-}
-
-function headerValue(value: string | string[] | undefined): string | null {
-  if (value === undefined) return null;
-  return Array.isArray(value) ? (value[0] ?? null) : value;
 }

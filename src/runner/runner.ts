@@ -11,13 +11,21 @@ export interface RunnerOptions {
   readonly executors: readonly ExecutorKind[];
   /** Runs one job to its end (see job-runner.ts). */
   readonly runJob: (assignment: JobAssignment, cancel: AbortSignal) => Promise<JobEnd>;
-  readonly log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  readonly log: (
+    level: 'info' | 'warn' | 'error',
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => void;
   /** Heartbeat interval until a job assignment says otherwise, in ms. */
   readonly heartbeatIntervalMs?: number;
   /** Claim long-poll length, in ms (at most 25 s). */
   readonly claimWaitMs?: number;
   /** Called when a job starts and ends (for progress displays). */
-  readonly onJob?: (event: { type: 'start'; assignment: JobAssignment } | { type: 'end'; assignment: JobAssignment; result: JobEnd }) => void;
+  readonly onJob?: (
+    event:
+      | { type: 'start'; assignment: JobAssignment }
+      | { type: 'end'; assignment: JobAssignment; result: JobEnd },
+  ) => void;
 }
 
 interface Running {
@@ -30,10 +38,14 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -73,7 +85,11 @@ export class Runner {
 
   /** Stop claiming; resolves when every running job has ended. */
   async drain(): Promise<void> {
-    if (!this.#draining) this.#o.log('info', `draining: finishing ${this.#running.size} running job(s), claiming none`);
+    if (!this.#draining)
+      this.#o.log(
+        'info',
+        `draining: finishing ${this.#running.size} running job(s), claiming none`,
+      );
     this.#draining = true;
     this.#stopClaiming.abort();
     this.#claimAbort.abort();
@@ -122,8 +138,12 @@ export class Runner {
       } catch (error) {
         if (stop.aborted) break;
         failures++;
-        const delay = Math.min(30_000, 500 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
-        this.#o.log('warn', `claim failed (${isAppError(error) ? error.message : String(error)}); retrying in ${Math.round(delay)} ms`);
+        const delay =
+          Math.min(30_000, 500 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
+        this.#o.log(
+          'warn',
+          `claim failed (${isAppError(error) ? error.message : String(error)}); retrying in ${Math.round(delay)} ms`,
+        );
         await sleep(delay, stop);
       } finally {
         stop.removeEventListener('abort', onStop);
@@ -134,7 +154,10 @@ export class Runner {
   #start(assignment: JobAssignment): void {
     this.#heartbeatMs = Math.min(this.#heartbeatMs, assignment.heartbeatIntervalMs);
     const controller = new AbortController();
-    this.#o.log('info', `job ${assignment.jobName} (${assignment.jobId}) of ${assignment.projectName} started`);
+    this.#o.log(
+      'info',
+      `job ${assignment.jobName} (${assignment.jobId}) of ${assignment.projectName} started`,
+    );
     this.#o.onJob?.({ type: 'start', assignment });
     const done = this.#o
       .runJob(assignment, controller.signal)
@@ -163,10 +186,19 @@ export class Runner {
         for (const id of answer.lost) this.#running.get(id)?.controller.abort('lost');
         if (answer.drain !== this.#serverDrain) {
           this.#serverDrain = answer.drain;
-          this.#o.log('info', answer.drain ? 'the server set this node to drain: running jobs finish, no new ones come' : 'drain lifted by the server');
+          this.#o.log(
+            'info',
+            answer.drain
+              ? 'the server set this node to drain: running jobs finish, no new ones come'
+              : 'drain lifted by the server',
+          );
         }
       } catch (error) {
-        if (!stop.aborted) this.#o.log('warn', `heartbeat failed: ${isAppError(error) ? error.message : String(error)}`);
+        if (!stop.aborted)
+          this.#o.log(
+            'warn',
+            `heartbeat failed: ${isAppError(error) ? error.message : String(error)}`,
+          );
       }
     }
   }

@@ -9,6 +9,10 @@ import { installRateLimit } from './http/rate-limit-hook.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { runnerRoutes } from './http/runner-routes.js';
 import { userRoutes } from './http/user-routes.js';
+import { eventsRoutes } from './http/events-routes.js';
+import { insightsRoutes } from './http/insights-routes.js';
+import { uiRoutes } from './http/ui-routes.js';
+import { webRoutes } from './http/web-routes.js';
 import type { Services } from './services/services.js';
 
 export interface AppOptions {
@@ -32,7 +36,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
     bodyLimit: 8 * 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => services.deps.newId(),
-    disableRequestLogging: false,
     return503OnClosing: true,
   });
   installErrorHandler(app);
@@ -50,5 +53,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
   projectRoutes(app, services);
   jobRoutes(app, services);
   openApiRoutes(app);
+  uiRoutes(app, services);
+  insightsRoutes(app, services);
+  eventsRoutes(app, services, shutdown);
+  webRoutes(app, { publicUrl: config.publicUrl });
   return app;
 }

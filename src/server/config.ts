@@ -14,7 +14,10 @@ export const serverConfigSchema = z.object({
   /** postgres://… to use PostgreSQL; unset means SQLite in the data folder. */
   databaseUrl: z
     .string()
-    .regex(/^postgres(ql)?:\/\//, 'a database URL starts with postgres:// (leave it unset for SQLite)')
+    .regex(
+      /^postgres(ql)?:\/\//,
+      'a database URL starts with postgres:// (leave it unset for SQLite)',
+    )
     .optional(),
   /** The URL users and runners reach the server at (behind a reverse proxy: its public URL). */
   publicUrl: z.string().url().optional(),
@@ -42,7 +45,11 @@ export const serverConfigSchema = z.object({
   /** pino log level. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long a session cookie lives, in ms. */
-  sessionTtlMs: z.coerce.number().int().min(60_000).default(7 * 24 * 3_600_000),
+  sessionTtlMs: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .default(7 * 24 * 3_600_000),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

@@ -1,7 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BackgroundStep, ExecStep, Executor, StepIo, StepOutcome, Workspace } from './executor.js';
+import type {
+  BackgroundStep,
+  ExecStep,
+  Executor,
+  StepIo,
+  StepOutcome,
+  Workspace,
+} from './executor.js';
 import { splitShell } from './split-shell.js';
 
 const killGraceMs = 3_000;
@@ -37,8 +44,15 @@ export class MachineExecutor implements Executor {
   async prepare(jobId: string): Promise<Workspace> {
     const root = join(this.#jobsDir, jobId.replace(/[^A-Za-z0-9_-]/g, '_'));
     await rm(root, { recursive: true, force: true });
-    const ws: Workspace = { root, home: join(root, 'home'), tmp: join(root, 'tmp'), bin: join(root, 'bin') };
-    await Promise.all([ws.home, ws.tmp, ws.bin].map((d) => mkdir(d, { recursive: true, mode: 0o700 })));
+    const ws: Workspace = {
+      root,
+      home: join(root, 'home'),
+      tmp: join(root, 'tmp'),
+      bin: join(root, 'bin'),
+    };
+    await Promise.all(
+      [ws.home, ws.tmp, ws.bin].map((d) => mkdir(d, { recursive: true, mode: 0o700 })),
+    );
     for (const name of ['circleci-agent', 'airlock-agent']) {
       const path = join(ws.bin, name);
       await writeFile(path, agentShim());
@@ -58,9 +72,17 @@ export class MachineExecutor implements Executor {
     const done = (async (): Promise<StepOutcome> => {
       await mkdir(step.workingDirectory, { recursive: true });
       const script = join(workspace.tmp, `step-${process.hrtime.bigint()}.sh`);
-      await writeFile(script, step.command.endsWith('\n') ? step.command : `${step.command}\n`, { mode: 0o700 });
+      await writeFile(script, step.command.endsWith('\n') ? step.command : `${step.command}\n`, {
+        mode: 0o700,
+      });
       const [shell, ...flags] = splitShell(step.shell);
-      if (!shell) return { exitCode: null, timedOut: false, canceled: false, error: `empty shell "${step.shell}"` };
+      if (!shell)
+        return {
+          exitCode: null,
+          timedOut: false,
+          canceled: false,
+          error: `empty shell "${step.shell}"`,
+        };
       return new Promise<StepOutcome>((resolve) => {
         let timedOut = false;
         let canceled = false;
@@ -90,7 +112,9 @@ export class MachineExecutor implements Executor {
           if (idle) clearTimeout(idle);
           idle = setTimeout(() => {
             timedOut = true;
-            io.write(`\nToo long with no output (exceeded ${formatMs(step.noOutputTimeoutMs)}): context deadline exceeded\n`);
+            io.write(
+              `\nToo long with no output (exceeded ${formatMs(step.noOutputTimeoutMs)}): context deadline exceeded\n`,
+            );
             terminate();
           }, step.noOutputTimeoutMs);
         };
@@ -123,9 +147,20 @@ export class MachineExecutor implements Executor {
           killGroup('SIGKILL');
           resolve(outcome);
         };
-        proc.on('error', (error) => finish({ exitCode: null, timedOut, canceled, error: `cannot start ${shell}: ${error.message}` }));
+        proc.on('error', (error) =>
+          finish({
+            exitCode: null,
+            timedOut,
+            canceled,
+            error: `cannot start ${shell}: ${error.message}`,
+          }),
+        );
         proc.on('close', (code, signal) => {
-          finish({ exitCode: code ?? (signal ? 128 + signalNumber(signal) : null), timedOut, canceled: canceled || (stopping && !timedOut) });
+          finish({
+            exitCode: code ?? (signal ? 128 + signalNumber(signal) : null),
+            timedOut,
+            canceled: canceled || (stopping && !timedOut),
+          });
         });
       });
     })();
@@ -159,7 +194,14 @@ export class MachineExecutor implements Executor {
 }
 
 function signalNumber(signal: NodeJS.Signals): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGSEGV: 11, SIGABRT: 6 };
+  const numbers: Partial<Record<NodeJS.Signals, number>> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGKILL: 9,
+    SIGTERM: 15,
+    SIGSEGV: 11,
+    SIGABRT: 6,
+  };
   return numbers[signal] ?? 0;
 }
 

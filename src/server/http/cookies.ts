@@ -15,7 +15,11 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-export function sessionCookie(name: string, value: string, options: { maxAgeS: number; secure: boolean; path: string }): string {
+export function sessionCookie(
+  name: string,
+  value: string,
+  options: { maxAgeS: number; secure: boolean; path: string },
+): string {
   return [
     `${name}=${encodeURIComponent(value)}`,
     `Path=${options.path}`,

@@ -17,16 +17,31 @@ export function installErrorHandler(app: FastifyInstance): void {
       };
       return reply.status(status).send(body);
     }
-    if (error.validation || error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || error.statusCode === 400 || error.statusCode === 415) {
-      return reply.status(error.statusCode ?? 400).send({ code: 'INVALID_ARGUMENT', message: `invalid request: ${error.message}` });
+    if (
+      error.validation ||
+      error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ||
+      error.statusCode === 400 ||
+      error.statusCode === 415
+    ) {
+      return reply
+        .status(error.statusCode ?? 400)
+        .send({ code: 'INVALID_ARGUMENT', message: `invalid request: ${error.message}` });
     }
     if (error.statusCode === 413) {
-      return reply.status(413).send({ code: 'INVALID_ARGUMENT', message: 'request body too large' });
+      return reply
+        .status(413)
+        .send({ code: 'INVALID_ARGUMENT', message: 'request body too large' });
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send({ code: 'INTERNAL', message: 'internal error; the server log has the details (request id in the log)' });
+    return reply.status(500).send({
+      code: 'INTERNAL',
+      message: 'internal error; the server log has the details (request id in the log)',
+    });
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    reply.status(404).send({
+      code: 'NOT_FOUND',
+      message: `no route ${request.method} ${request.url.split('?')[0]}`,
+    });
   });
 }

@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { drainRequestSchema, rerunWorkflowRequestSchema, restApiPrefix } from '../../protocol/rest-api.js';
+import {
+  drainRequestSchema,
+  rerunWorkflowRequestSchema,
+  restApiPrefix,
+} from '../../protocol/rest-api.js';
 import { finalJobStatuses, jobStatusSchema } from '../../protocol/statuses.js';
 import { AppError } from '../../shared/app-error.js';
 import { requireAdmin } from '../services/auth-service.js';
@@ -62,7 +66,8 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
   app.post(`${p}/jobs/:id/cancel`, async (request) => {
     await requireUser(services, request);
     const job = await services.jobs.get(id(request.params));
-    if (finalJobStatuses.has(job.status)) throw new AppError('CONFLICT', `job ${job.name} already ended (${job.status})`);
+    if (finalJobStatuses.has(job.status))
+      throw new AppError('CONFLICT', `job ${job.name} already ended (${job.status})`);
     await services.workflows.cancelJob(job.id);
     return { ok: true };
   });
@@ -71,14 +76,17 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
     await requireUser(services, request);
     const workflow = await services.deps.store.workflows.get(id(request.params));
     if (!workflow) throw new AppError('NOT_FOUND', `no workflow ${id(request.params)}`);
-    const jobs = await services.jobs.views(await services.deps.store.jobs.listByWorkflow(workflow.id));
+    const jobs = await services.jobs.views(
+      await services.deps.store.jobs.listByWorkflow(workflow.id),
+    );
     return {
       id: workflow.id,
       pipelineId: workflow.pipelineId,
       name: workflow.name,
       status: workflow.status,
       createdAt: new Date(workflow.createdAtMs).toISOString(),
-      finishedAt: workflow.finishedAtMs === null ? null : new Date(workflow.finishedAtMs).toISOString(),
+      finishedAt:
+        workflow.finishedAtMs === null ? null : new Date(workflow.finishedAtMs).toISOString(),
       jobs,
     };
   });

@@ -10,8 +10,15 @@ import type { JobRow } from '../store/job-row.js';
  * a comment line every 15 s keeps idle proxies from closing it. `Last-Event-ID` (the last chunk
  * sequence seen) resumes after a reconnect without duplicates.
  */
-export async function streamLogSse(services: Services, job: JobRow, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const lastEventId = Number(request.headers['last-event-id'] ?? (request.query as { after?: string }).after ?? -1);
+export async function streamLogSse(
+  services: Services,
+  job: JobRow,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const lastEventId = Number(
+    request.headers['last-event-id'] ?? (request.query as { after?: string }).after ?? -1,
+  );
   let lastSeq = Number.isFinite(lastEventId) ? lastEventId : -1;
   reply.hijack();
   const res = reply.raw;
@@ -28,7 +35,9 @@ export async function streamLogSse(services: Services, job: JobRow, request: Fas
     if (event.type === 'chunk') {
       if (event.chunk.seq <= lastSeq) return;
       lastSeq = event.chunk.seq;
-      write(`id: ${event.chunk.seq}\nevent: chunk\ndata: ${JSON.stringify({ seq: event.chunk.seq, offset: event.chunk.offset, data: event.chunk.data })}\n\n`);
+      write(
+        `id: ${event.chunk.seq}\nevent: chunk\ndata: ${JSON.stringify({ seq: event.chunk.seq, offset: event.chunk.offset, data: event.chunk.data })}\n\n`,
+      );
     } else {
       write(`event: end\ndata: ${JSON.stringify({ status: event.status })}\n\n`);
       res.end();
@@ -37,7 +46,9 @@ export async function streamLogSse(services: Services, job: JobRow, request: Fas
   // Subscribe first, buffer, then replay the stored log: nothing is lost in between.
   const buffered: LogEvent[] = [];
   let replaying = true;
-  const unsubscribe = services.deps.logHub.subscribe(job.id, (event) => (replaying ? buffered.push(event) : send(event)));
+  const unsubscribe = services.deps.logHub.subscribe(job.id, (event) =>
+    replaying ? buffered.push(event) : send(event),
+  );
   const keepAlive = setInterval(() => write(': keep-alive\n\n'), 15_000);
   const close = (): void => {
     clearInterval(keepAlive);
@@ -50,5 +61,6 @@ export async function streamLogSse(services: Services, job: JobRow, request: Fas
   replaying = false;
   for (const event of buffered) send(event);
   const current = await services.deps.store.jobs.get(job.id);
-  if (current && finalJobStatuses.has(current.status) && !res.writableEnded) send({ type: 'end', status: current.status });
+  if (current && finalJobStatuses.has(current.status) && !res.writableEnded)
+    send({ type: 'end', status: current.status });
 }

@@ -2,7 +2,11 @@ import type { z } from 'zod';
 import { AppError } from '../../shared/app-error.js';
 
 /** Validates a request body (or query) with a protocol schema; a 400 that names every bad field. */
-export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, what = 'request body'): z.infer<S> {
+export function parseInput<S extends z.ZodTypeAny>(
+  schema: S,
+  value: unknown,
+  what = 'request body',
+): z.infer<S> {
   const result = schema.safeParse(value ?? {});
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
@@ -10,6 +14,8 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, wh
     return `${path}: ${issue.message}`;
   });
   throw new AppError('INVALID_ARGUMENT', `invalid ${what}: ${problems.join('; ')}`, {
-    details: { issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    details: {
+      issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    },
   });
 }

@@ -28,7 +28,9 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
   });
   app.post(`${p}/projects`, async (request, reply) => {
     await requireUser(services, request);
-    const project = await services.projects.create(parseInput(createProjectRequestSchema, request.body));
+    const project = await services.projects.create(
+      parseInput(createProjectRequestSchema, request.body),
+    );
     return reply.status(201).send(projectView(project));
   });
   app.get(`${p}/projects/:name`, async (request) => {
@@ -41,14 +43,21 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
   });
   app.put(`${p}/projects/:name/env/:var`, async (request, reply) => {
     await requireUser(services, request);
-    const variable = parseInput(envVarNameSchema, (request.params as { var: string }).var, 'variable name');
+    const variable = parseInput(
+      envVarNameSchema,
+      (request.params as { var: string }).var,
+      'variable name',
+    );
     const body = parseInput(setEnvVarRequestSchema, request.body);
     await services.projects.setEnvVar(name(request.params), variable, body.value);
     return reply.status(204).send();
   });
   app.delete(`${p}/projects/:name/env/:var`, async (request, reply) => {
     await requireUser(services, request);
-    await services.projects.deleteEnvVar(name(request.params), (request.params as { var: string }).var);
+    await services.projects.deleteEnvVar(
+      name(request.params),
+      (request.params as { var: string }).var,
+    );
     return reply.status(204).send();
   });
 
@@ -56,7 +65,10 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
     const principal = await requireUser(services, request);
     const body = parseInput(triggerPipelineRequestSchema, request.body);
     const source = request.headers['user-agent']?.startsWith('airlock-cli') ? 'cli' : 'api';
-    const pipeline = await services.pipelines.trigger(name(request.params), body, { source, by: principal.username });
+    const pipeline = await services.pipelines.trigger(name(request.params), body, {
+      source,
+      by: principal.username,
+    });
     return reply.status(201).send(await services.pipelines.view(pipeline, true));
   });
 
@@ -64,7 +76,10 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
     await requireUser(services, request);
     const query = parseInput(listQuerySchema, request.query, 'query');
     const projectId = query.project ? (await services.projects.get(query.project)).id : undefined;
-    const rows = await services.deps.store.pipelines.list({ ...(projectId ? { projectId } : {}), limit: query.limit });
+    const rows = await services.deps.store.pipelines.list({
+      ...(projectId ? { projectId } : {}),
+      limit: query.limit,
+    });
     return Promise.all(rows.map((r) => services.pipelines.view(r, false)));
   });
   app.get(`${p}/pipelines/:id`, async (request) => {

@@ -6,7 +6,9 @@ export interface RateLimitSettings {
   readonly perSecond: number;
 }
 
-export type RateDecision = { readonly allowed: true } | { readonly allowed: false; readonly retryAfterMs: number };
+export type RateDecision =
+  | { readonly allowed: true }
+  | { readonly allowed: false; readonly retryAfterMs: number };
 
 export class RateLimiter {
   readonly #buckets = new Map<string, { tokens: number; updatedMs: number }>();
@@ -19,7 +21,10 @@ export class RateLimiter {
   take(key: string, nowMs: number): RateDecision {
     const { burst, perSecond } = this.#settings;
     const bucket = this.#buckets.get(key) ?? { tokens: burst, updatedMs: nowMs };
-    bucket.tokens = Math.min(burst, bucket.tokens + ((nowMs - bucket.updatedMs) / 1000) * perSecond);
+    bucket.tokens = Math.min(
+      burst,
+      bucket.tokens + ((nowMs - bucket.updatedMs) / 1000) * perSecond,
+    );
     bucket.updatedMs = nowMs;
     this.#buckets.set(key, bucket);
     if (this.#buckets.size > 100_000) this.#buckets.clear();

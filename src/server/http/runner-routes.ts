@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { drainRequestSchema } from '../../protocol/rest-api.js';
 import {
   claimRequestSchema,
   completeRequestSchema,
@@ -8,7 +9,6 @@ import {
   runnerApiPrefix,
   stepReportSchema,
 } from '../../protocol/runner-api.js';
-import { drainRequestSchema } from '../../protocol/rest-api.js';
 import { AppError } from '../../shared/app-error.js';
 import type { Services } from '../services/services.js';
 import type { RunnerRow } from '../store/runners-repository.js';
@@ -16,10 +16,18 @@ import { bearerToken } from './authenticate.js';
 import { parseInput } from './parse-body.js';
 
 /** The runner protocol (see src/protocol/runner-api.ts). */
-export function runnerRoutes(app: FastifyInstance, services: Services, shutdown: AbortSignal): void {
+export function runnerRoutes(
+  app: FastifyInstance,
+  services: Services,
+  shutdown: AbortSignal,
+): void {
   const runnerOf = async (request: FastifyRequest): Promise<RunnerRow> => {
     const token = bearerToken(request);
-    if (!token) throw new AppError('UNAUTHENTICATED', 'runner requests need `Authorization: Bearer <runner token>`');
+    if (!token)
+      throw new AppError(
+        'UNAUTHENTICATED',
+        'runner requests need `Authorization: Bearer <runner token>`',
+      );
     return services.runners.authenticate(token);
   };
   const jobIdOf = (request: FastifyRequest): string => (request.params as { id: string }).id;
@@ -31,7 +39,10 @@ export function runnerRoutes(app: FastifyInstance, services: Services, shutdown:
   app.post(`${runnerApiPrefix}/claim`, async (request, reply) => {
     const runner = await runnerOf(request);
     const body = parseInput(claimRequestSchema, request.body);
-    await services.runners.touch(runner, { resourceClasses: body.resourceClasses, executors: body.executors });
+    await services.runners.touch(runner, {
+      resourceClasses: body.resourceClasses,
+      executors: body.executors,
+    });
     const controller = new AbortController();
     const onClose = (): void => controller.abort();
     request.raw.socket.once('close', onClose);
@@ -61,13 +72,21 @@ export function runnerRoutes(app: FastifyInstance, services: Services, shutdown:
 
   app.post(`${runnerApiPrefix}/jobs/:id/steps`, async (request) => {
     const runner = await runnerOf(request);
-    await services.scheduler.reportStep(runner, jobIdOf(request), parseInput(stepReportSchema, request.body));
+    await services.scheduler.reportStep(
+      runner,
+      jobIdOf(request),
+      parseInput(stepReportSchema, request.body),
+    );
     return { ok: true };
   });
 
   app.post(`${runnerApiPrefix}/jobs/:id/complete`, async (request) => {
     const runner = await runnerOf(request);
-    await services.scheduler.complete(runner, jobIdOf(request), parseInput(completeRequestSchema, request.body));
+    await services.scheduler.complete(
+      runner,
+      jobIdOf(request),
+      parseInput(completeRequestSchema, request.body),
+    );
     return { ok: true };
   });
 

@@ -1,6 +1,8 @@
 import type { LogChunk } from '../../protocol/runner-api.js';
 
-export type LogEvent = { readonly type: 'chunk'; readonly chunk: LogChunk } | { readonly type: 'end'; readonly status: string };
+export type LogEvent =
+  | { readonly type: 'chunk'; readonly chunk: LogChunk }
+  | { readonly type: 'end'; readonly status: string };
 export type LogListener = (event: LogEvent) => void;
 
 /**

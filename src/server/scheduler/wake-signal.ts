@@ -13,9 +13,9 @@ export class WakeSignal {
 
   wait(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
+      const state: { timer?: NodeJS.Timeout } = {};
       const finish = (woken: boolean): void => {
-        if (timer) clearTimeout(timer);
+        if (state.timer) clearTimeout(state.timer);
         signal?.removeEventListener('abort', onAbort);
         this.#waiters.delete(finish);
         resolve(woken);
@@ -23,7 +23,7 @@ export class WakeSignal {
       const onAbort = (): void => finish(false);
       if (signal?.aborted) return resolve(false);
       signal?.addEventListener('abort', onAbort, { once: true });
-      timer = setTimeout(() => finish(false), timeoutMs);
+      state.timer = setTimeout(() => finish(false), timeoutMs);
       this.#waiters.add(finish);
     });
   }

@@ -3,7 +3,12 @@ import type { EngineJob } from './workflow-engine.js';
 import { nextTransitions, settle, workflowStatusOf } from './workflow-engine.js';
 
 const ok = ['success'];
-const job = (id: string, status: EngineJob['status'], requires: string[] = [], type: EngineJob['type'] = 'build'): EngineJob => ({
+const job = (
+  id: string,
+  status: EngineJob['status'],
+  requires: string[] = [],
+  type: EngineJob['type'] = 'build',
+): EngineJob => ({
   id,
   name: id,
   type,
@@ -23,11 +28,17 @@ describe('workflow engine', () => {
   });
 
   it('puts an approval job on hold when its requires are met', () => {
-    expect(nextTransitions([job('a', 'success'), job('hold', 'blocked', ['a'], 'approval')])[0]?.to).toBe('on_hold');
+    expect(
+      nextTransitions([job('a', 'success'), job('hold', 'blocked', ['a'], 'approval')])[0]?.to,
+    ).toBe('on_hold');
   });
 
   it('marks dependents not_run when a required job failed, cascading down the graph', () => {
-    const { transitions } = settle([job('a', 'failed'), job('b', 'blocked', ['a']), job('c', 'blocked', ['b'])]);
+    const { transitions } = settle([
+      job('a', 'failed'),
+      job('b', 'blocked', ['a']),
+      job('c', 'blocked', ['b']),
+    ]);
     expect(transitions.map((t) => `${t.jobId}:${t.to}`)).toEqual(['b:not_run', 'c:not_run']);
     expect(transitions[0]?.reason).toBe('required job a ended failed');
   });
@@ -35,7 +46,13 @@ describe('workflow engine', () => {
   it('honours status conditions: a job that requires failed runs after a failure', () => {
     const jobs: EngineJob[] = [
       job('a', 'failed'),
-      { id: 'notify', name: 'notify', type: 'build', status: 'blocked', requires: [{ name: 'a', statuses: ['failed'] }] },
+      {
+        id: 'notify',
+        name: 'notify',
+        type: 'build',
+        status: 'blocked',
+        requires: [{ name: 'a', statuses: ['failed'] }],
+      },
     ];
     expect(nextTransitions(jobs)[0]?.to).toBe('queued');
   });

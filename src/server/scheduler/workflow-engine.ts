@@ -53,16 +53,28 @@ export function nextTransitions(jobs: readonly EngineJob[]): Transition[] {
       if (failedBy) break;
     }
     if (failedBy) {
-      transitions.push({ jobId: job.id, from: 'blocked', to: 'not_run', reason: `required job ${failedBy}` });
+      transitions.push({
+        jobId: job.id,
+        from: 'blocked',
+        to: 'not_run',
+        reason: `required job ${failedBy}`,
+      });
     } else if (ready) {
-      transitions.push({ jobId: job.id, from: 'blocked', to: job.type === 'approval' ? 'on_hold' : 'queued' });
+      transitions.push({
+        jobId: job.id,
+        from: 'blocked',
+        to: job.type === 'approval' ? 'on_hold' : 'queued',
+      });
     }
   }
   return transitions;
 }
 
 /** Applies transitions repeatedly until nothing changes (a not_run can cascade down the graph). */
-export function settle(jobs: readonly EngineJob[]): { jobs: EngineJob[]; transitions: Transition[] } {
+export function settle(jobs: readonly EngineJob[]): {
+  jobs: EngineJob[];
+  transitions: Transition[];
+} {
   let current = [...jobs];
   const all: Transition[] = [];
   for (let round = 0; round <= jobs.length; round++) {

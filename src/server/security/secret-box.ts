@@ -26,7 +26,12 @@ export class SecretBox {
     cipher.setAAD(Buffer.from(associated, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return [version, iv.toString('base64url'), tag.toString('base64url'), ciphertext.toString('base64url')].join(':');
+    return [
+      version,
+      iv.toString('base64url'),
+      tag.toString('base64url'),
+      ciphertext.toString('base64url'),
+    ].join(':');
   }
 
   open(sealed: string, associated: string): string {
@@ -38,12 +43,19 @@ export class SecretBox {
       const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
       decipher.setAAD(Buffer.from(associated, 'utf8'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+      return Buffer.concat([
+        decipher.update(Buffer.from(ciphertext, 'base64url')),
+        decipher.final(),
+      ]).toString('utf8');
     } catch (cause) {
-      throw new AppError('INTERNAL', 'a stored secret does not decrypt: the secret key is not the one it was sealed with', {
-        cause,
-        hint: 'start the server with the key the data was written under (--secret-key-file)',
-      });
+      throw new AppError(
+        'INTERNAL',
+        'a stored secret does not decrypt: the secret key is not the one it was sealed with',
+        {
+          cause,
+          hint: 'start the server with the key the data was written under (--secret-key-file)',
+        },
+      );
     }
   }
 }

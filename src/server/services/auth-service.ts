@@ -1,5 +1,5 @@
-import { AppError } from '../../shared/app-error.js';
 import type { UserView } from '../../protocol/rest-api.js';
+import { AppError } from '../../shared/app-error.js';
 import { hashPassword, verifyPassword } from '../security/passwords.js';
 import { hashToken, newToken } from '../security/tokens.js';
 import type { UserRow } from '../store/users-repository.js';
@@ -33,7 +33,12 @@ export class AuthService {
   }
 
   /** The first user becomes admin; later sign-ups need an admin's invitation. */
-  async signup(input: { username: string; password: string; email?: string | undefined; invitation?: string | undefined }): Promise<UserRow> {
+  async signup(input: {
+    username: string;
+    password: string;
+    email?: string | undefined;
+    invitation?: string | undefined;
+  }): Promise<UserRow> {
     const { store, clock } = this.#d;
     const passwordHash = await hashPassword(input.password);
     return store.transaction(async (tx) => {
@@ -65,17 +70,30 @@ export class AuthService {
   }
 
   /** Returns a session token (for the cookie) and its CSRF token. */
-  async login(username: string, password: string): Promise<{ user: UserRow; session: string; csrfToken: string; expiresAtMs: number }> {
+  async login(
+    username: string,
+    password: string,
+  ): Promise<{ user: UserRow; session: string; csrfToken: string; expiresAtMs: number }> {
     const user = await this.#d.store.users.getByUsername(username);
     // Same answer for an unknown user and a wrong password.
-    if (!user || user.passwordHash === null || !(await verifyPassword(password, user.passwordHash))) {
+    if (
+      !user ||
+      user.passwordHash === null ||
+      !(await verifyPassword(password, user.passwordHash))
+    ) {
       throw new AppError('UNAUTHENTICATED', 'wrong username or password');
     }
     const session = newToken('session');
     const csrfToken = newToken('csrf');
     const now = this.#d.clock.nowMs();
     const expiresAtMs = now + this.#d.config.sessionTtlMs;
-    await this.#d.store.sessions.create({ idHash: hashToken(session), userId: user.id, csrfToken, expiresAtMs, createdAtMs: now });
+    await this.#d.store.sessions.create({
+      idHash: hashToken(session),
+      userId: user.id,
+      csrfToken,
+      expiresAtMs,
+      createdAtMs: now,
+    });
     return { user, session, csrfToken, expiresAtMs };
   }
 
@@ -88,7 +106,13 @@ export class AuthService {
     if (!row || row.expiresAtMs <= this.#d.clock.nowMs()) return undefined;
     const user = await this.#d.store.users.get(row.userId);
     if (!user) return undefined;
-    return { userId: user.id, username: user.username, isAdmin: user.isAdmin, via: 'session', csrfToken: row.csrfToken };
+    return {
+      userId: user.id,
+      username: user.username,
+      isAdmin: user.isAdmin,
+      via: 'session',
+      csrfToken: row.csrfToken,
+    };
   }
 
   async fromApiToken(token: string): Promise<Principal | undefined> {
@@ -100,10 +124,19 @@ export class AuthService {
     return { userId: user.id, username: user.username, isAdmin: user.isAdmin, via: 'token' };
   }
 
-  async createApiToken(principal: Principal, name: string): Promise<{ id: string; name: string; token: string }> {
+  async createApiToken(
+    principal: Principal,
+    name: string,
+  ): Promise<{ id: string; name: string; token: string }> {
     const token = newToken('personal');
     const id = this.#d.newId();
-    await this.#d.store.apiTokens.create({ id, userId: principal.userId, name, tokenHash: hashToken(token), createdAtMs: this.#d.clock.nowMs() });
+    await this.#d.store.apiTokens.create({
+      id,
+      userId: principal.userId,
+      name,
+      tokenHash: hashToken(token),
+      createdAtMs: this.#d.clock.nowMs(),
+    });
     return { id, name, token };
   }
 
@@ -127,7 +160,12 @@ export class AuthService {
     requireAdmin(principal);
     const token = newToken('invitation');
     const id = this.#d.newId();
-    await this.#d.store.invitations.create({ id, tokenHash: hashToken(token), createdBy: principal.userId, createdAtMs: this.#d.clock.nowMs() });
+    await this.#d.store.invitations.create({
+      id,
+      tokenHash: hashToken(token),
+      createdBy: principal.userId,
+      createdAtMs: this.#d.clock.nowMs(),
+    });
     return { id, token };
   }
 
@@ -141,14 +179,18 @@ export class AuthService {
     const user = await this.#d.store.users.get(userId);
     if (!user) throw new AppError('NOT_FOUND', `no user ${userId}`);
     if (!isAdmin && user.id === principal.userId) {
-      throw new AppError('CONFLICT', 'you cannot remove your own admin rights', { hint: 'ask another admin' });
+      throw new AppError('CONFLICT', 'you cannot remove your own admin rights', {
+        hint: 'ask another admin',
+      });
     }
     await this.#d.store.users.setAdmin(userId, isAdmin);
     return userView({ ...user, isAdmin });
   }
 
   /** Registration tokens let runners register; each runner then gets its own token. */
-  async createRegistrationToken(principal: Principal | 'system'): Promise<{ id: string; token: string }> {
+  async createRegistrationToken(
+    principal: Principal | 'system',
+  ): Promise<{ id: string; token: string }> {
     if (principal !== 'system') requireAdmin(principal);
     const token = newToken('registration');
     const id = this.#d.newId();

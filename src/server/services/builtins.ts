@@ -16,8 +16,19 @@ export function buildBuiltins(input: {
 }): Record<string, string> {
   const { job, spec, pipeline, project, jobUrl } = input;
   const repoUrl = project.gitUrl ?? project.localPath ?? undefined;
-  const repoName = (repoUrl ?? project.name).replace(/\.git$/, '').split(/[/:]/).filter(Boolean).pop() ?? project.name;
-  const owner = project.gitUrl ? project.gitUrl.replace(/\.git$/, '').split(/[/:]/).filter(Boolean).slice(-2, -1)[0] : undefined;
+  const repoName =
+    (repoUrl ?? project.name)
+      .replace(/\.git$/, '')
+      .split(/[/:]/)
+      .filter(Boolean)
+      .pop() ?? project.name;
+  const owner = project.gitUrl
+    ? project.gitUrl
+        .replace(/\.git$/, '')
+        .split(/[/:]/)
+        .filter(Boolean)
+        .slice(-2, -1)[0]
+    : undefined;
   const pairs: [string, string | undefined][] = [
     ['BRANCH', pipeline.branch ?? undefined],
     ['TAG', pipeline.tag ?? undefined],

@@ -92,7 +92,9 @@ export function compileForServer(input: CompileInput): CompiledJobs {
       triggerSource: input.pipeline.triggerSource,
       ...(input.pipeline.scheduleName ? { schedule: { name: input.pipeline.scheduleName } } : {}),
     },
-    ...(input.pipeline.tag ? { tag: input.pipeline.tag } : { branch: input.pipeline.branch ?? 'main' }),
+    ...(input.pipeline.tag
+      ? { tag: input.pipeline.tag }
+      : { branch: input.pipeline.branch ?? 'main' }),
     revision: input.pipeline.revision ?? '0000000000000000000000000000000000000000',
   });
   const diagnostics = result.diagnostics.map((d) => ({
@@ -108,14 +110,31 @@ export function compileForServer(input: CompileInput): CompiledJobs {
   if (input.onlyWorkflow) {
     workflows = workflows.filter((w) => w.name === input.onlyWorkflow);
     if (workflows.length === 0) {
-      return { diagnostics: [...diagnostics, notFound(input.file, `no workflow named "${input.onlyWorkflow}" runs for this trigger (have: ${result.plan.workflows.map((w) => w.name).join(', ') || 'none'})`)], workflows: [] };
+      return {
+        diagnostics: [
+          ...diagnostics,
+          notFound(
+            input.file,
+            `no workflow named "${input.onlyWorkflow}" runs for this trigger (have: ${result.plan.workflows.map((w) => w.name).join(', ') || 'none'})`,
+          ),
+        ],
+        workflows: [],
+      };
     }
   }
   if (input.onlyJob) {
-    const found = workflows.flatMap((w) => w.jobs.filter((j) => j.name === input.onlyJob || j.jobName === input.onlyJob));
+    const found = workflows.flatMap((w) =>
+      w.jobs.filter((j) => j.name === input.onlyJob || j.jobName === input.onlyJob),
+    );
     const job = found[0];
     if (!job) {
-      return { diagnostics: [...diagnostics, notFound(input.file, `no job named "${input.onlyJob}" runs for this trigger`)], workflows: [] };
+      return {
+        diagnostics: [
+          ...diagnostics,
+          notFound(input.file, `no job named "${input.onlyJob}" runs for this trigger`),
+        ],
+        workflows: [],
+      };
     }
     workflows = [{ name: input.onlyJob, jobs: [{ ...job, requires: [] }] }];
   }

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { AppError } from '../../shared/app-error.js';
 import { redactUrl } from '../../shared/redact-url.js';
 
-export interface GitRun {
-  (args: readonly string[], options?: { cwd?: string; signal?: AbortSignal }): Promise<string>;
-}
+export type GitRun = (
+  args: readonly string[],
+  options?: { cwd?: string; signal?: AbortSignal },
+) => Promise<string>;
 
 /**
  * Runs git with an environment built by the caller (proxy settings rendered from the one proxy
@@ -19,14 +20,23 @@ export function gitRunner(env: Readonly<Record<string, string>>): GitRun {
       execFile(
         'git',
         [...args],
-        { cwd: options.cwd, env: { ...env, GIT_TERMINAL_PROMPT: '0' }, maxBuffer: 64 * 1024 * 1024, signal: options.signal },
+        {
+          cwd: options.cwd,
+          env: { ...env, GIT_TERMINAL_PROMPT: '0' },
+          maxBuffer: 64 * 1024 * 1024,
+          signal: options.signal,
+        },
         (error, stdout, stderr) => {
           if (error) {
             const printable = args.map((a) => (a.includes('://') ? redactUrl(a) : a)).join(' ');
             reject(
-              new AppError('UNAVAILABLE', `git ${printable} failed: ${redactStderr(stderr).trim() || error.message}`, {
-                cause: error,
-              }),
+              new AppError(
+                'UNAVAILABLE',
+                `git ${printable} failed: ${redactStderr(stderr).trim() || error.message}`,
+                {
+                  cause: error,
+                },
+              ),
             );
           } else resolve(stdout);
         },
@@ -66,12 +76,22 @@ export async function resolveSource(
   let repoDir: string;
   if (project.localPath) {
     repoDir = project.localPath;
-    if (!existsSync(repoDir)) throw new AppError('NOT_FOUND', `the project folder ${repoDir} does not exist`);
+    if (!existsSync(repoDir))
+      throw new AppError('NOT_FOUND', `the project folder ${repoDir} does not exist`);
     if (ref.workingTree || !existsSync(join(repoDir, '.git'))) {
       if (ref.revision || ref.tag) {
-        throw new AppError('INVALID_ARGUMENT', `${repoDir} is not a git repository: it has no revisions or tags`);
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          `${repoDir} is not a git repository: it has no revisions or tags`,
+        );
       }
-      return { repoDir, revision: undefined, branch: ref.branch ?? project.defaultBranch, tag: undefined, workingTree: true };
+      return {
+        repoDir,
+        revision: undefined,
+        branch: ref.branch ?? project.defaultBranch,
+        tag: undefined,
+        workingTree: true,
+      };
     }
   } else if (project.gitUrl) {
     repoDir = join(mirrorsDir, `${project.id}.git`);
@@ -79,25 +99,50 @@ export async function resolveSource(
       await mkdir(mirrorsDir, { recursive: true });
       await git(['clone', '--mirror', '--quiet', project.gitUrl, repoDir]);
     } else {
-      await git(['fetch', '--prune', '--quiet', 'origin', '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'], { cwd: repoDir });
+      await git(
+        [
+          'fetch',
+          '--prune',
+          '--quiet',
+          'origin',
+          '+refs/heads/*:refs/heads/*',
+          '+refs/tags/*:refs/tags/*',
+        ],
+        { cwd: repoDir },
+      );
     }
   } else {
-    throw new AppError('INVALID_CONFIG', `project ${project.id} has neither a git URL nor a local path`);
+    throw new AppError(
+      'INVALID_CONFIG',
+      `project ${project.id} has neither a git URL nor a local path`,
+    );
   }
-  const branch = ref.tag ? undefined : (ref.branch ?? (ref.revision ? undefined : project.defaultBranch));
+  const branch = ref.tag
+    ? undefined
+    : (ref.branch ?? (ref.revision ? undefined : project.defaultBranch));
   const target = ref.revision ?? (ref.tag ? `refs/tags/${ref.tag}` : `refs/heads/${branch}`);
   let revision: string;
   try {
-    revision = (await git(['rev-parse', '--verify', '--quiet', `${target}^{commit}`], { cwd: repoDir })).trim();
+    revision = (
+      await git(['rev-parse', '--verify', '--quiet', `${target}^{commit}`], { cwd: repoDir })
+    ).trim();
   } catch {
-    const what = ref.revision ? `revision ${ref.revision}` : ref.tag ? `tag ${ref.tag}` : `branch ${branch}`;
+    const what = ref.revision
+      ? `revision ${ref.revision}`
+      : ref.tag
+        ? `tag ${ref.tag}`
+        : `branch ${branch}`;
     throw new AppError('NOT_FOUND', `the repository has no ${what}`);
   }
   return { repoDir, revision, branch, tag: ref.tag, workingTree: false };
 }
 
 /** Reads a file at the resolved revision; undefined when it does not exist there. */
-export async function readFileAt(git: GitRun, source: ResolvedSource, path: string): Promise<string | undefined> {
+export async function readFileAt(
+  git: GitRun,
+  source: ResolvedSource,
+  path: string,
+): Promise<string | undefined> {
   if (source.workingTree || source.revision === undefined) {
     try {
       return await readFile(join(source.repoDir, path), 'utf8');
@@ -113,12 +158,18 @@ export async function readFileAt(git: GitRun, source: ResolvedSource, path: stri
 }
 
 /** Every file under a folder at the revision (for vendored orbs), as path -> text. */
-export async function readTreeAt(git: GitRun, source: ResolvedSource, dir: string): Promise<Map<string, string>> {
+export async function readTreeAt(
+  git: GitRun,
+  source: ResolvedSource,
+  dir: string,
+): Promise<Map<string, string>> {
   const files = new Map<string, string>();
   if (source.workingTree || source.revision === undefined) return files;
   let listing: string;
   try {
-    listing = await git(['ls-tree', '-r', '--name-only', source.revision, '--', dir], { cwd: source.repoDir });
+    listing = await git(['ls-tree', '-r', '--name-only', source.revision, '--', dir], {
+      cwd: source.repoDir,
+    });
   } catch {
     return files;
   }

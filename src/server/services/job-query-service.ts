@@ -11,7 +11,12 @@ const iso = (ms: number | null): string | null => (ms === null ? null : new Date
  * Why a queued job waits, from the runners the server knows: none of its class online, every
  * one draining, or all busy.
  */
-export function pendingReason(job: Pick<JobRow, 'resourceClass' | 'executorKind'>, runners: readonly RunnerRow[], nowMs: number, downAfterMs: number): string {
+export function pendingReason(
+  job: Pick<JobRow, 'resourceClass' | 'executorKind'>,
+  runners: readonly RunnerRow[],
+  nowMs: number,
+  downAfterMs: number,
+): string {
   const online = runners.filter((r) => nowMs - r.lastSeenAtMs <= downAfterMs);
   const ofClass = online.filter((r) => r.resourceClasses.includes(job.resourceClass));
   if (ofClass.length === 0) {
@@ -21,7 +26,8 @@ export function pendingReason(job: Pick<JobRow, 'resourceClass' | 'executorKind'
   if (withExecutor.length === 0) {
     return `no online runner of resource class "${job.resourceClass}" has the ${job.executorKind} executor (they have: ${[...new Set(ofClass.flatMap((r) => r.executors))].join(', ')})`;
   }
-  if (withExecutor.every((r) => r.drain)) return `every runner of resource class "${job.resourceClass}" is draining`;
+  if (withExecutor.every((r) => r.drain))
+    return `every runner of resource class "${job.resourceClass}" is draining`;
   return `all runners of resource class "${job.resourceClass}" are busy`;
 }
 
@@ -35,11 +41,20 @@ export class JobQueryService {
 
   async get(id: string): Promise<JobRow> {
     const job = await this.#d.store.jobs.get(id);
-    if (!job) throw new AppError('NOT_FOUND', `no job ${id}`, { hint: 'list jobs with `airlock jobs list`' });
+    if (!job)
+      throw new AppError('NOT_FOUND', `no job ${id}`, {
+        hint: 'list jobs with `airlock jobs list`',
+      });
     return job;
   }
 
-  async list(query: { status?: JobStatus; projectId?: string; pipelineId?: string; workflowId?: string; limit?: number }): Promise<readonly JobRow[]> {
+  async list(query: {
+    status?: JobStatus;
+    projectId?: string;
+    pipelineId?: string;
+    workflowId?: string;
+    limit?: number;
+  }): Promise<readonly JobRow[]> {
     return this.#d.store.jobs.list({ ...query, limit: query.limit ?? 100 });
   }
 
@@ -84,7 +99,10 @@ export class JobQueryService {
         runnerId: j.runnerId,
         runnerName: j.runnerId ? (runnerNames.get(j.runnerId) ?? null) : null,
         approvedBy: j.approvedBy,
-        pendingReason: j.status === 'queued' ? pendingReason(j, runners, now, config.runnerDownAfterMs) : j.pendingReason,
+        pendingReason:
+          j.status === 'queued'
+            ? pendingReason(j, runners, now, config.runnerDownAfterMs)
+            : j.pendingReason,
         createdAt: new Date(j.createdAtMs).toISOString(),
         queuedAt: iso(j.queuedAtMs),
         startedAt: iso(j.startedAtMs),
@@ -99,6 +117,9 @@ export class JobQueryService {
   async log(jobId: string): Promise<{ text: string; lastSeq: number }> {
     await this.get(jobId);
     const chunks = await this.#d.store.logs.list(jobId);
-    return { text: chunks.map((c) => c.data).join(''), lastSeq: chunks.length > 0 ? (chunks[chunks.length - 1]?.seq ?? -1) : -1 };
+    return {
+      text: chunks.map((c) => c.data).join(''),
+      lastSeq: chunks.length > 0 ? (chunks[chunks.length - 1]?.seq ?? -1) : -1,
+    };
   }
 }

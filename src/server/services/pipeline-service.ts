@@ -1,14 +1,20 @@
 import { join } from 'node:path';
-import type { DiagnosticView, PipelineView, TriggerPipelineRequest } from '../../protocol/rest-api.js';
+import type {
+  DiagnosticView,
+  PipelineView,
+  TriggerPipelineRequest,
+  WorkflowView,
+} from '../../protocol/rest-api.js';
 import type { TriggerSource } from '../../protocol/statuses.js';
 import { AppError } from '../../shared/app-error.js';
 import { type EngineJob, settle } from '../scheduler/workflow-engine.js';
 import type { NewJob } from '../store/job-row.js';
-import type { Repositories } from '../store/store.js';
 import type { PipelineRow } from '../store/pipelines-repository.js';
 import type { ProjectRow } from '../store/projects-repository.js';
+import type { Repositories } from '../store/store.js';
 import { type CompiledJobs, compileForServer } from './compile-for-server.js';
 import { type GitRun, readFileAt, readTreeAt, resolveSource } from './git-source.js';
+import { JobQueryService } from './job-query-service.js';
 import type { StoredJobSpec } from './job-spec.js';
 import type { ProjectService } from './project-service.js';
 import type { ServiceDeps } from './service-deps.js';
@@ -32,20 +38,34 @@ export class PipelineService {
   readonly #workflows: WorkflowService;
   readonly #git: GitRun;
 
-  constructor(deps: ServiceDeps, projects: ProjectService, workflows: WorkflowService, git: GitRun) {
+  constructor(
+    deps: ServiceDeps,
+    projects: ProjectService,
+    workflows: WorkflowService,
+    git: GitRun,
+  ) {
     this.#d = deps;
     this.#projects = projects;
     this.#workflows = workflows;
     this.#git = git;
   }
 
-  async trigger(projectRef: string, req: TriggerPipelineRequest, trigger: Trigger): Promise<PipelineRow> {
+  async trigger(
+    projectRef: string,
+    req: TriggerPipelineRequest,
+    trigger: Trigger,
+  ): Promise<PipelineRow> {
     const { store, clock, config } = this.#d;
     const project = await this.#projects.get(projectRef);
     const source = await resolveSource(
       this.#git,
       project,
-      { branch: req.branch, tag: req.tag, revision: req.revision, workingTree: trigger.workingTree ?? false },
+      {
+        branch: req.branch,
+        tag: req.tag,
+        revision: req.revision,
+        workingTree: trigger.workingTree ?? false,
+      },
       join(config.dataDir, 'git'),
     );
     const text = await readFileAt(this.#git, source, project.configPath);
@@ -108,16 +128,31 @@ export class PipelineService {
     return (await store.pipelines.get(pipelineId)) as PipelineRow;
   }
 
-  async #store(project: ProjectRow, pipelineId: string, number: number, compiled: CompiledJobs): Promise<void> {
+  async #store(
+    project: ProjectRow,
+    pipelineId: string,
+    number: number,
+    compiled: CompiledJobs,
+  ): Promise<void> {
     const { store, clock } = this.#d;
     const now = clock.nowMs();
     const workflowIds: string[] = [];
     await store.transaction(async (tx) => {
-      let buildNum = await nextBuildNums(tx, project.id, compiled.workflows.reduce((n, w) => n + w.jobs.length, 0));
+      let buildNum = await nextBuildNums(
+        tx,
+        project.id,
+        compiled.workflows.reduce((n, w) => n + w.jobs.length, 0),
+      );
       for (const workflow of compiled.workflows) {
         const workflowId = this.#d.newId();
         workflowIds.push(workflowId);
-        await tx.workflows.create({ id: workflowId, pipelineId, name: workflow.name, status: 'running', createdAtMs: now });
+        await tx.workflows.create({
+          id: workflowId,
+          pipelineId,
+          name: workflow.name,
+          status: 'running',
+          createdAtMs: now,
+        });
         const jobs: NewJob[] = [];
         for (const job of workflow.jobs) {
           const copies = job.type === 'approval' ? 1 : Math.max(1, job.parallelism);
@@ -149,7 +184,17 @@ export class PipelineService {
           }
         }
         // Jobs with no requires start at once (queued, or on_hold for approvals).
-        const settled = settle(jobs.map((j, i): EngineJob => ({ id: String(i), name: j.name, type: j.type, status: 'blocked', requires: j.requires ?? [] })));
+        const settled = settle(
+          jobs.map(
+            (j, i): EngineJob => ({
+              id: String(i),
+              name: j.name,
+              type: j.type,
+              status: 'blocked',
+              requires: j.requires ?? [],
+            }),
+          ),
+        );
         await tx.jobs.createMany(
           jobs.map((j, i) => {
             const status = settled.jobs[i]?.status ?? 'blocked';
@@ -157,8 +202,15 @@ export class PipelineService {
           }),
         );
       }
-      await tx.pipelines.setStatus(pipelineId, compiled.workflows.length === 0 ? 'success' : 'running', compiled.workflows.length === 0 ? now : null, { errors: compiled.diagnostics.length > 0 ? compiled.diagnostics : null });
+      await tx.notifyJobsQueued({});
+      await tx.pipelines.setStatus(
+        pipelineId,
+        compiled.workflows.length === 0 ? 'success' : 'running',
+        compiled.workflows.length === 0 ? now : null,
+        { errors: compiled.diagnostics.length > 0 ? compiled.diagnostics : null },
+      );
     });
+    this.#d.wake.wakeAll();
     for (const id of workflowIds) await this.#workflows.advance(id);
   }
 
@@ -177,10 +229,25 @@ export class PipelineService {
       revision: pipeline.revision,
       errors: (pipeline.errors ?? []) as DiagnosticView[],
       createdAt: new Date(pipeline.createdAtMs).toISOString(),
-      finishedAt: pipeline.finishedAtMs === null ? null : new Date(pipeline.finishedAtMs).toISOString(),
+      finishedAt:
+        pipeline.finishedAtMs === null ? null : new Date(pipeline.finishedAtMs).toISOString(),
     };
     if (!withWorkflows) return base;
-    return base;
+    const jobsQuery = new JobQueryService(this.#d);
+    const workflows = await this.#d.store.workflows.listByPipeline(pipeline.id);
+    const views: WorkflowView[] = [];
+    for (const w of workflows) {
+      views.push({
+        id: w.id,
+        pipelineId: w.pipelineId,
+        name: w.name,
+        status: w.status,
+        createdAt: new Date(w.createdAtMs).toISOString(),
+        finishedAt: w.finishedAtMs === null ? null : new Date(w.finishedAtMs).toISOString(),
+        jobs: await jobsQuery.views(await this.#d.store.jobs.listByWorkflow(w.id)),
+      });
+    }
+    return { ...base, workflows: views };
   }
 
   async get(id: string): Promise<PipelineRow> {

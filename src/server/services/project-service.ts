@@ -1,5 +1,5 @@
-import { AppError } from '../../shared/app-error.js';
 import type { CreateProjectRequest, EnvVarView, ProjectView } from '../../protocol/rest-api.js';
+import { AppError } from '../../shared/app-error.js';
 import type { ProjectRow } from '../store/projects-repository.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -41,9 +41,12 @@ export class ProjectService {
 
   /** By name or id. */
   async get(ref: string): Promise<ProjectRow> {
-    const project = (await this.#d.store.projects.getByName(ref)) ?? (await this.#d.store.projects.get(ref));
+    const project =
+      (await this.#d.store.projects.getByName(ref)) ?? (await this.#d.store.projects.get(ref));
     if (!project) {
-      throw new AppError('NOT_FOUND', `no project named "${ref}"`, { hint: 'list projects with GET /api/v1/projects' });
+      throw new AppError('NOT_FOUND', `no project named "${ref}"`, {
+        hint: 'list projects with GET /api/v1/projects',
+      });
     }
     return project;
   }
@@ -58,7 +61,8 @@ export class ProjectService {
   async deleteEnvVar(projectRef: string, name: string): Promise<void> {
     const project = await this.get(projectRef);
     const removed = await this.#d.store.envVars.delete(project.id, name);
-    if (!removed) throw new AppError('NOT_FOUND', `project "${project.name}" has no variable ${name}`);
+    if (!removed)
+      throw new AppError('NOT_FOUND', `project "${project.name}" has no variable ${name}`);
   }
 
   /** Names and times only: values are never read back through the API. */
@@ -72,7 +76,8 @@ export class ProjectService {
   async decryptedEnv(projectId: string): Promise<Record<string, string>> {
     const rows = await this.#d.store.envVars.listEncrypted(projectId);
     const env: Record<string, string> = {};
-    for (const r of rows) env[r.name] = this.#d.secrets.open(r.ciphertext, `${projectId}/${r.name}`);
+    for (const r of rows)
+      env[r.name] = this.#d.secrets.open(r.ciphertext, `${projectId}/${r.name}`);
     return env;
   }
 }

@@ -1,6 +1,6 @@
-import { AppError } from '../../shared/app-error.js';
 import type { NodeView } from '../../protocol/rest-api.js';
 import type { RegisterRequest } from '../../protocol/runner-api.js';
+import { AppError } from '../../shared/app-error.js';
 import { hashToken, newToken } from '../security/tokens.js';
 import type { RunnerRow } from '../store/runners-repository.js';
 import type { ServiceDeps } from './service-deps.js';
@@ -37,7 +37,10 @@ export class RunnerService {
       createdAtMs: now,
       lastSeenAtMs: now,
     });
-    this.#d.logger.info({ runnerId, name: req.name, resourceClasses: req.resourceClasses }, 'runner registered');
+    this.#d.logger.info(
+      { runnerId, name: req.name, resourceClasses: req.resourceClasses },
+      'runner registered',
+    );
     return { runnerId, token };
   }
 
@@ -51,7 +54,10 @@ export class RunnerService {
     return runner;
   }
 
-  async touch(runner: RunnerRow, update?: { resourceClasses?: readonly string[]; executors?: readonly string[] }): Promise<void> {
+  async touch(
+    runner: RunnerRow,
+    update?: { resourceClasses?: readonly string[]; executors?: readonly string[] },
+  ): Promise<void> {
     await this.#d.store.runners.touch(runner.id, this.#d.clock.nowMs(), update);
   }
 
@@ -76,8 +82,13 @@ export class RunnerService {
   }
 
   async get(ref: string): Promise<RunnerRow> {
-    const runner = (await this.#d.store.runners.get(ref)) ?? (await this.#d.store.runners.list()).find((r) => r.name === ref);
-    if (!runner) throw new AppError('NOT_FOUND', `no build node with id or name "${ref}"`, { hint: 'see `airlock nodes list`' });
+    const runner =
+      (await this.#d.store.runners.get(ref)) ??
+      (await this.#d.store.runners.list()).find((r) => r.name === ref);
+    if (!runner)
+      throw new AppError('NOT_FOUND', `no build node with id or name "${ref}"`, {
+        hint: 'see `airlock nodes list`',
+      });
     return runner;
   }
 

@@ -1,6 +1,13 @@
-import { AppError } from '../../shared/app-error.js';
-import type { ClaimRequest, CompleteRequest, HeartbeatResponse, JobAssignment, LogChunk, StepReport } from '../../protocol/runner-api.js';
+import type {
+  ClaimRequest,
+  CompleteRequest,
+  HeartbeatResponse,
+  JobAssignment,
+  LogChunk,
+  StepReport,
+} from '../../protocol/runner-api.js';
 import { maxClaimWaitMs } from '../../protocol/runner-api.js';
+import { AppError } from '../../shared/app-error.js';
 import type { JobRow } from '../store/jobs-repository.js';
 import type { RunnerRow } from '../store/runners-repository.js';
 import { buildBuiltins } from './builtins.js';
@@ -26,7 +33,11 @@ export class SchedulerService {
   }
 
   /** Holds the request until a job fits (answering it) or the wait ends (undefined: 204). */
-  async claim(runner: RunnerRow, req: ClaimRequest, signal: AbortSignal): Promise<JobAssignment | undefined> {
+  async claim(
+    runner: RunnerRow,
+    req: ClaimRequest,
+    signal: AbortSignal,
+  ): Promise<JobAssignment | undefined> {
     const { store, clock, wake, config } = this.#d;
     const deadline = clock.nowMs() + Math.min(req.waitMs, config.claimMaxWaitMs, maxClaimWaitMs);
     for (;;) {
@@ -36,10 +47,14 @@ export class SchedulerService {
         // A draining node gets nothing new; hold the poll so it does not spin.
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.max(0, deadline - clock.nowMs()));
-          signal.addEventListener('abort', () => {
-            clearTimeout(timer);
-            resolve();
-          }, { once: true });
+          signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve();
+            },
+            { once: true },
+          );
         });
         return undefined;
       }
@@ -65,14 +80,25 @@ export class SchedulerService {
     const spec = parseJobSpec(job.spec);
     const pipeline = await store.pipelines.get(job.pipelineId);
     const project = await store.projects.get(job.projectId);
-    if (!pipeline || !project) throw new AppError('INTERNAL', `job ${job.id} lost its pipeline or project`);
+    if (!pipeline || !project)
+      throw new AppError('INTERNAL', `job ${job.id} lost its pipeline or project`);
     const projectEnv = await this.#projects.decryptedEnv(project.id);
     const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
     const jobUrl = `${publicUrl.replace(/\/$/, '')}/jobs/${job.id}`;
     const checkout: JobAssignment['checkout'] = project.localPath
       ? pipeline.revision
-        ? { kind: 'git', url: project.localPath, revision: pipeline.revision, ...(pipeline.branch ? { branch: pipeline.branch } : {}), ...(pipeline.tag ? { tag: pipeline.tag } : {}) }
-        : { kind: 'local-dir', path: project.localPath, ...(pipeline.branch ? { branch: pipeline.branch } : {}) }
+        ? {
+            kind: 'git',
+            url: project.localPath,
+            revision: pipeline.revision,
+            ...(pipeline.branch ? { branch: pipeline.branch } : {}),
+            ...(pipeline.tag ? { tag: pipeline.tag } : {}),
+          }
+        : {
+            kind: 'local-dir',
+            path: project.localPath,
+            ...(pipeline.branch ? { branch: pipeline.branch } : {}),
+          }
       : {
           kind: 'git',
           url: project.gitUrl ?? '',
@@ -128,17 +154,28 @@ export class SchedulerService {
   async #ownedRunningJob(runner: RunnerRow, jobId: string): Promise<JobRow> {
     const job = await this.#d.store.jobs.get(jobId);
     if (!job) throw new AppError('NOT_FOUND', `no job ${jobId}`);
-    if (job.runnerId !== runner.id) throw new AppError('FORBIDDEN', `job ${jobId} is not assigned to this runner`);
+    if (job.runnerId !== runner.id)
+      throw new AppError('FORBIDDEN', `job ${jobId} is not assigned to this runner`);
     return job;
   }
 
-  async appendLogs(runner: RunnerRow, jobId: string, chunks: readonly LogChunk[]): Promise<{ stored: number; duplicates: number }> {
+  async appendLogs(
+    runner: RunnerRow,
+    jobId: string,
+    chunks: readonly LogChunk[],
+  ): Promise<{ stored: number; duplicates: number }> {
     await this.#ownedRunningJob(runner, jobId);
     const { store, clock, logHub } = this.#d;
     let stored = 0;
     const now = clock.nowMs();
     for (const chunk of [...chunks].sort((a, b) => a.seq - b.seq)) {
-      const inserted = await store.logs.append({ jobId, seq: chunk.seq, offset: chunk.offset, data: chunk.data, createdAtMs: now });
+      const inserted = await store.logs.append({
+        jobId,
+        seq: chunk.seq,
+        offset: chunk.offset,
+        data: chunk.data,
+        createdAtMs: now,
+      });
       if (inserted) {
         stored++;
         logHub.publish(jobId, { type: 'chunk', chunk });
@@ -179,10 +216,14 @@ export class SchedulerService {
   async reapExpiredLeases(): Promise<number> {
     const expired = await this.#d.store.jobs.expireLeases(this.#d.clock.nowMs());
     for (const job of expired) {
-      this.#d.logger.warn({ jobId: job.id, runnerId: job.runnerId }, 'job lease expired: runner stopped heart-beating; job is infrastructure_fail');
+      this.#d.logger.warn(
+        { jobId: job.id, runnerId: job.runnerId },
+        'job lease expired: runner stopped heart-beating; job is infrastructure_fail',
+      );
       this.#d.logHub.publish(job.id, { type: 'end', status: 'infrastructure_fail' });
     }
-    for (const workflowId of new Set(expired.map((j) => j.workflowId))) await this.#workflows.advance(workflowId);
+    for (const workflowId of new Set(expired.map((j) => j.workflowId)))
+      await this.#workflows.advance(workflowId);
     return expired.length;
   }
 }

@@ -36,7 +36,16 @@ export class WorkflowService {
       const jobs = await tx.jobs.listByWorkflow(workflowId);
       const { transitions } = settle(jobs.map(engineJob));
       let anyQueued = false;
+      const kinds = new Map(jobs.map((j) => [j.id, j.executorKind]));
       for (const t of transitions) {
+        if (t.to === 'queued' && kinds.get(t.jobId) === 'none') {
+          // A no-op job runs nowhere: it succeeds as soon as it is ready.
+          await tx.jobs.transition(t.jobId, [t.from], 'success', {
+            startedAtMs: now,
+            finishedAtMs: now,
+          });
+          continue;
+        }
         const fields =
           t.to === 'queued'
             ? { queuedAtMs: now }
@@ -51,9 +60,12 @@ export class WorkflowService {
       const final = wfStatus !== 'running' && wfStatus !== 'on_hold';
       const workflow = await tx.workflows.get(workflowId);
       if (!workflow) return anyQueued;
-      if (workflow.status !== wfStatus) await tx.workflows.setStatus(workflowId, wfStatus, final ? now : null);
+      if (workflow.status !== wfStatus)
+        await tx.workflows.setStatus(workflowId, wfStatus, final ? now : null);
       const workflows = await tx.workflows.listByPipeline(workflow.pipelineId);
-      const pStatus = pipelineStatusOf(workflows.map((w) => (w.id === workflowId ? wfStatus : w.status)));
+      const pStatus = pipelineStatusOf(
+        workflows.map((w) => (w.id === workflowId ? wfStatus : w.status)),
+      );
       const pipeline = await tx.pipelines.get(workflow.pipelineId);
       if (pipeline && pipeline.status !== pStatus && pipeline.status !== 'error') {
         await tx.pipelines.setStatus(pipeline.id, pStatus, pStatus === 'running' ? null : now);
@@ -66,9 +78,13 @@ export class WorkflowService {
 
   async approve(jobId: string, approver: string): Promise<JobRow> {
     const job = await this.#requireJob(jobId);
-    if (job.type !== 'approval') throw new AppError('CONFLICT', `job ${job.name} is not an approval job`);
+    if (job.type !== 'approval')
+      throw new AppError('CONFLICT', `job ${job.name} is not an approval job`);
     if (job.status !== 'on_hold') {
-      throw new AppError('CONFLICT', `job ${job.name} is ${job.status}, not on_hold: only a job on hold can be approved`);
+      throw new AppError(
+        'CONFLICT',
+        `job ${job.name} is ${job.status}, not on_hold: only a job on hold can be approved`,
+      );
     }
     const now = this.#d.clock.nowMs();
     const changed = await this.#d.store.jobs.transition(jobId, ['on_hold'], 'success', {
@@ -76,7 +92,8 @@ export class WorkflowService {
       startedAtMs: now,
       finishedAtMs: now,
     });
-    if (!changed) throw new AppError('CONFLICT', `job ${job.name} changed while approving; look at it again`);
+    if (!changed)
+      throw new AppError('CONFLICT', `job ${job.name} changed while approving; look at it again`);
     await this.advance(job.workflowId);
     return (await this.#d.store.jobs.get(jobId)) ?? job;
   }
@@ -112,7 +129,9 @@ export class WorkflowService {
       if (job.status === 'running') {
         await this.#d.store.jobs.requestCancel(job.id);
       } else {
-        await this.#d.store.jobs.transition(job.id, [job.status], 'canceled', { finishedAtMs: now });
+        await this.#d.store.jobs.transition(job.id, [job.status], 'canceled', {
+          finishedAtMs: now,
+        });
       }
     }
   }
@@ -126,7 +145,10 @@ export class WorkflowService {
     const original = await store.workflows.get(workflowId);
     if (!original) throw new AppError('NOT_FOUND', `no workflow ${workflowId}`);
     if (original.status === 'running' || original.status === 'on_hold') {
-      throw new AppError('CONFLICT', `workflow ${original.name} is still ${original.status}; cancel it or wait for it to end`);
+      throw new AppError(
+        'CONFLICT',
+        `workflow ${original.name} is still ${original.status}; cancel it or wait for it to end`,
+      );
     }
     const jobs = await store.jobs.listByWorkflow(workflowId);
     const now = clock.nowMs();
@@ -161,7 +183,13 @@ export class WorkflowService {
             nodeIndex: j.nodeIndex,
             createdAtMs: now,
             attempt: j.attempt + 1,
-            ...(keep ? { startedAtMs: j.startedAtMs, finishedAtMs: j.finishedAtMs, approvedBy: j.approvedBy } : {}),
+            ...(keep
+              ? {
+                  startedAtMs: j.startedAtMs,
+                  finishedAtMs: j.finishedAtMs,
+                  approvedBy: j.approvedBy,
+                }
+              : {}),
           };
         }),
       );
