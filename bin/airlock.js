@@ -2,12 +2,11 @@
 // The `airlock` command. Runs the compiled program in dist/ (built by `npm install` / `npm run build`).
 import { existsSync } from 'node:fs';
 
-const entry = new URL('../dist/cmd/airlock.js', import.meta.url);
+const entry = new URL('../dist/cmd/main.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write(
     'airlock: the program is not built yet; run `npm install` (or `npm run build`) first\n',
   );
   process.exit(3);
 }
-const { main } = await import(entry.href);
-await main();
+await import(entry.href);

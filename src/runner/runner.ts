@@ -65,6 +65,8 @@ export class Runner {
   #heartbeatMs: number;
   #draining = false;
   #serverDrain = false;
+  #wakeHeartbeat: (() => void) | undefined;
+  #idleBeats = 0;
 
   constructor(options: RunnerOptions) {
     this.#o = options;
@@ -152,7 +154,10 @@ export class Runner {
   }
 
   #start(assignment: JobAssignment): void {
-    this.#heartbeatMs = Math.min(this.#heartbeatMs, assignment.heartbeatIntervalMs);
+    if (assignment.heartbeatIntervalMs < this.#heartbeatMs) {
+      this.#heartbeatMs = assignment.heartbeatIntervalMs;
+      this.#wakeHeartbeat?.();
+    }
     const controller = new AbortController();
     this.#o.log(
       'info',
@@ -178,8 +183,15 @@ export class Runner {
   async #heartbeatLoop(): Promise<void> {
     const stop = this.#stopAll.signal;
     while (!stop.aborted) {
-      await sleep(this.#heartbeatMs, stop);
+      // Sleep one interval, cut short when a job starts so its lease is renewed on time.
+      const nap = new AbortController();
+      this.#wakeHeartbeat = () => nap.abort();
+      const onStop = (): void => nap.abort();
+      stop.addEventListener('abort', onStop, { once: true });
+      await sleep(this.#heartbeatMs, nap.signal);
+      stop.removeEventListener('abort', onStop);
       if (stop.aborted) break;
+      if (this.#running.size === 0 && !nap.signal.aborted && this.#idleBeats++ % 3 !== 0) continue;
       try {
         const answer = await this.#o.api.heartbeat([...this.#running.keys()], stop);
         for (const id of answer.cancel) this.#running.get(id)?.controller.abort('canceled');
