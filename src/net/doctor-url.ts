@@ -160,7 +160,7 @@ export async function doctorUrl(url: string, options: DoctorOptions): Promise<Do
         'connect',
         () =>
           withTimeout(
-            sendConnect(socket as Socket, endpoint, { host, port }),
+            sendConnect(socket as Socket, endpoint, { host, port }).then(() => true),
             timeoutMs,
             `CONNECT through ${endpoint.url}`,
           ),
@@ -235,6 +235,7 @@ export async function doctorUrl(url: string, options: DoctorOptions): Promise<Do
     }
     return finish();
   } finally {
-    for (const s of sockets) s.destroy();
+    // Outermost first: destroying a socket under a live TLS socket crashes Node 20 (SIGSEGV).
+    for (const s of sockets.reverse()) s.destroy();
   }
 }

@@ -1,5 +1,6 @@
 import { Agent, type Dispatcher, Pool, Socks5ProxyAgent, buildConnector } from 'undici';
 import { type ProxyEndpoint, hostForUrl } from '../proxy/index.js';
+import { proxyAuthError } from './proxy-auth-error.js';
 import { openTunnel, proxyAuthorization } from './proxy-connection.js';
 
 export interface DispatcherOptions {
@@ -95,7 +96,27 @@ export function absoluteFormDispatcher(
     if (auth !== undefined) headers['proxy-authorization'] = auth;
     const clean: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(headers)) if (v !== undefined) clean[k] = v;
-    return dispatch({ ...opts, path: `${origin}${opts.path}`, headers: clean }, handler);
+    // fetch turns a 407 into an empty network error (as the Fetch standard says), so the
+    // proxy's answer is turned into the plain PROXY_AUTH_REQUIRED error here.
+    const wrapped: Dispatcher.DispatchHandler = {
+      onRequestStart: (controller, context) => handler.onRequestStart?.(controller, context),
+      onRequestUpgrade: (controller, status, h, socket) =>
+        handler.onRequestUpgrade?.(controller, status, h, socket),
+      onResponseStart: (controller, status, h, message) => {
+        if (status === 407) {
+          const challenge = h['proxy-authenticate'];
+          controller.abort(
+            proxyAuthError(endpoint, Array.isArray(challenge) ? challenge[0] : challenge),
+          );
+          return;
+        }
+        handler.onResponseStart?.(controller, status, h, message);
+      },
+      onResponseData: (controller, chunk) => handler.onResponseData?.(controller, chunk),
+      onResponseEnd: (controller, trailers) => handler.onResponseEnd?.(controller, trailers),
+      onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
+    };
+    return dispatch({ ...opts, path: `${origin}${opts.path}`, headers: clean }, wrapped);
   });
 }
 
