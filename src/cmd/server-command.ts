@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from '../cli/output.js';
 import { serverConfigSchema } from '../server/config.js';
@@ -150,6 +152,19 @@ export function serverCommand(
     exit(0);
   });
   return cmd;
+}
+
+/** The checked-out branch of a folder, for the demo project; `main` when it is not a git repository. */
+function currentBranch(path: string): string {
+  try {
+    const branch = execFileSync('git', ['-C', path, 'rev-parse', '--abbrev-ref', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return branch && branch !== 'HEAD' ? branch : 'main';
+  } catch {
+    return 'main';
+  }
 }
 
 async function registerDemo(
