@@ -82,6 +82,17 @@ export const slapdRequirement: DebianRequirement = {
       : '/etc/ldap/schema/inetorgperson.schema'),
 };
 
+/** Debian's Chromium for the browser tests (playwright-core drives it; no browser download). */
+export const chromiumRequirement: DebianRequirement = {
+  service: 'chromium',
+  packages: ['chromium', 'fonts-dejavu-core'],
+  missing: () =>
+    firstMissingExecutable(['/usr/bin/chromium']) ??
+    (existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')
+      ? undefined
+      : '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf'),
+};
+
 /** Every service of the harness, for the vitest globalSetup. */
 export const allServiceRequirements: readonly DebianRequirement[] = [
   postgresRequirement,
@@ -89,6 +100,7 @@ export const allServiceRequirements: readonly DebianRequirement[] = [
   tinyproxyRequirement,
   nginxRequirement,
   slapdRequirement,
+  chromiumRequirement,
 ];
 
 let updated = false;
