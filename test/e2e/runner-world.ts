@@ -146,8 +146,8 @@ export function waitForJobStatus(
   );
 }
 
-export function jobLog(api: TestApi, jobId: string): Promise<string> {
-  return api.ok<string>('GET', `/api/v1/jobs/${jobId}/log`);
+export async function jobLog(api: TestApi, jobId: string): Promise<string> {
+  return (await api.ok<string | undefined>('GET', `/api/v1/jobs/${jobId}/log`)) ?? '';
 }
 
 /** Step name -> [status, exit code], in the order the runner reported them. */
