@@ -31,6 +31,16 @@ describe('IP literals', () => {
     { text: '12345::', want: undefined },
     { text: '1.2.3.4::', want: undefined },
     { text: 'fe80::1%eth0', want: undefined },
+    { text: '1::', want: '1::' },
+    { text: '1:2:3:4:5:6:7::', want: '1:2:3:4:5:6:7:0' },
+    { text: '::2:3:4:5:6:7:8', want: '0:2:3:4:5:6:7:8' },
+    { text: 'ABCD::EF', want: 'abcd::ef' },
+    { text: ':1', want: undefined },
+    { text: '1:', want: undefined },
+    { text: '1:::2', want: undefined },
+    { text: 'g::1', want: undefined },
+    { text: '1:2:3:4:5:6:7:8::', want: undefined },
+    { text: '::1:2:3:4:5:6:7:8', want: undefined },
   ])('parseIpv6($text) → $want', ({ text, want }) => {
     const words = parseIpv6(text);
     expect(words === undefined ? undefined : formatIpv6(words)).toBe(want);

@@ -58,9 +58,61 @@ function groupsOf(text: string): number[] | undefined {
   return out;
 }
 
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
 /** Parses IPv6 text without brackets or zone (`2001:db8::1`, `::ffff:10.0.0.1`). */
 export function parseIpv6(text: string): readonly number[] | undefined {
   if (!text.includes(':')) return undefined;
+  if (text.includes('.')) return parseIpv6WithIpv4(text);
+  // Hex groups only (what WHATWG URL parsers serialise): one pass over the characters.
+  const head: number[] = [];
+  const tail: number[] = [];
+  let groups = head;
+  let gap = false;
+  const n = text.length;
+  let i = 0;
+  if (text.startsWith('::')) {
+    gap = true;
+    groups = tail;
+    i = 2;
+  } else if (text.charCodeAt(0) === 58) {
+    return undefined;
+  }
+  while (i < n) {
+    let value = 0;
+    let digits = 0;
+    for (let h = hexValue(text.charCodeAt(i)); i < n && h >= 0; h = hexValue(text.charCodeAt(i))) {
+      value = value * 16 + h;
+      if (++digits > 4) return undefined;
+      i++;
+    }
+    if (digits === 0) return undefined;
+    groups.push(value);
+    if (i === n) break;
+    if (text.charCodeAt(i) !== 58) return undefined;
+    i++;
+    if (i === n) return undefined; // a trailing single ":"
+    if (text.charCodeAt(i) === 58) {
+      if (gap) return undefined;
+      gap = true;
+      groups = tail;
+      i++;
+    }
+  }
+  const count = head.length + tail.length;
+  if (gap ? count > 7 : count !== 8) return undefined;
+  const all = [...head, ...new Array<number>(8 - count).fill(0), ...tail];
+  const words: number[] = [];
+  for (let k = 0; k < 8; k += 2) words.push((all[k] ?? 0) * 65536 + (all[k + 1] ?? 0));
+  return words;
+}
+
+function parseIpv6WithIpv4(text: string): readonly number[] | undefined {
   const gap = text.indexOf('::');
   let groups: number[];
   if (gap >= 0) {

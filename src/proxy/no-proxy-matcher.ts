@@ -12,6 +12,12 @@ export interface EntryMatch {
   readonly apex: boolean;
 }
 
+/** One label of a reversed-label trie: `example` under `com` holds the entries for example.com. */
+interface LabelNode {
+  readonly children: Map<string, LabelNode>;
+  entries: DomainEntry[] | undefined;
+}
+
 interface Ipv4Rule {
   readonly network: number;
   readonly mask: number;
@@ -27,6 +33,7 @@ export class NoProxyMatcher {
   readonly entries: readonly NoProxyEntry[];
   readonly #all: NoProxyEntry | undefined;
   readonly #domains = new Map<string, DomainEntry[]>();
+  readonly #labels: LabelNode = { children: new Map(), entries: undefined };
   readonly #ipv4: Ipv4Rule[] = [];
   readonly #ipv6: IpEntry[] = [];
 
@@ -40,6 +47,18 @@ export class NoProxyMatcher {
         const list = this.#domains.get(entry.domain);
         if (list) list.push(entry);
         else this.#domains.set(entry.domain, [entry]);
+        let node = this.#labels;
+        const labels = entry.domain.split('.');
+        for (let i = labels.length - 1; i >= 0; i--) {
+          const label = labels[i] ?? '';
+          let child = node.children.get(label);
+          if (child === undefined) {
+            child = { children: new Map(), entries: undefined };
+            node.children.set(label, child);
+          }
+          node = child;
+        }
+        node.entries = this.#domains.get(entry.domain);
       } else if (entry.network.family === 4) {
         const mask = wordMask(entry.prefix);
         this.#ipv4.push({ network: entry.network.words[0] ?? 0, mask, entry });
@@ -68,23 +87,27 @@ export class NoProxyMatcher {
     let best: NoProxyEntry | undefined = this.#all;
     let apex = false;
     if (host.kind === 'name') {
+      // Walk the labels from the right (com, example, api): a miss stops at the first label no
+      // entry has, so most hosts cost one or two map lookups.
       const name = host.name;
-      let from = 0;
-      while (true) {
-        const candidates = this.#domains.get(from === 0 ? name : name.slice(from));
-        if (candidates !== undefined) {
-          for (const entry of candidates) {
+      let node: LabelNode | undefined = this.#labels;
+      let end = name.length;
+      while (end > 0) {
+        const dot = name.lastIndexOf('.', end - 1);
+        node = node.children.get(name.slice(dot + 1, end));
+        if (node === undefined) break;
+        if (node.entries !== undefined) {
+          for (const entry of node.entries) {
             if (entry.port !== undefined && entry.port !== port) continue;
             if (best === undefined || entry.index < best.index) {
               best = entry;
-              apex = from === 0;
+              apex = dot < 0;
             }
             break;
           }
         }
-        const dot = name.indexOf('.', from);
         if (dot < 0) break;
-        from = dot + 1;
+        end = dot;
       }
     } else if (host.family === 4) {
       const address = host.words[0] ?? 0;

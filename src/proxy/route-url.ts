@@ -1,7 +1,6 @@
-import { domainToASCII } from 'node:url';
-import { parseIpv4, parseIpv6 } from './ip-address.js';
 import type { NoProxyEntry } from './no-proxy-entry.js';
 import type { EntryMatch, NoProxyMatcher, RequestHost } from './no-proxy-matcher.js';
+import { parseRequestUrl } from './parse-request-url.js';
 import type { ProxyEndpoint } from './proxy-endpoint.js';
 import { type ProxyPolicy, implicitEntries } from './proxy-policy.js';
 
@@ -39,35 +38,6 @@ export interface InvalidUrlDecision {
 export type RouteDecision = DirectDecision | ProxyDecision | InvalidUrlDecision;
 
 const none: readonly string[] = Object.freeze([]);
-
-const defaultPorts: Readonly<Record<string, number>> = {
-  'http:': 80,
-  'https:': 443,
-  'ws:': 80,
-  'wss:': 443,
-  'ftp:': 21,
-};
-
-const special = new Set(['http:', 'https:', 'ws:', 'wss:', 'ftp:', 'file:']);
-
-/** Normalises a URL's host for matching: no brackets, no trailing dot, punycode. */
-export function requestHostOf(hostname: string, specialScheme = true): RequestHost | undefined {
-  if (hostname.startsWith('[')) {
-    const words = parseIpv6(hostname.slice(1, -1));
-    return words === undefined ? undefined : { kind: 'ip', family: 6, words };
-  }
-  let name = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
-  if (!specialScheme) {
-    name = name.toLowerCase();
-    if (/[^\x20-\x7e]/.test(name)) name = domainToASCII(name) || name;
-  }
-  const last = name.charCodeAt(name.length - 1);
-  if (last >= 48 && last <= 57) {
-    const v4 = parseIpv4(name);
-    if (v4 !== undefined) return { kind: 'ip', family: 4, words: [v4] };
-  }
-  return { kind: 'name', name };
-}
 
 const [implicitLocalhost, implicitLoopback4, implicitLoopback6] = implicitEntries;
 
@@ -154,27 +124,10 @@ function direct(rule: string, warnings: readonly string[], entry?: NoProxyEntry)
  * `all_proxy` only; other schemes are never proxied. Purely syntactic: no DNS.
  */
 export function routeUrl(policy: ProxyPolicy, url: string | URL): RouteDecision {
-  let parsed: URL;
-  if (typeof url === 'string') {
-    try {
-      parsed = new URL(url);
-    } catch {
-      return {
-        route: 'invalid',
-        error: 'not a valid URL (expected an absolute URL such as https://host/path)',
-        warnings: none,
-      };
-    }
-  } else {
-    parsed = url;
-  }
-  const protocol = parsed.protocol;
+  const parsed = parseRequestUrl(url);
+  if (!parsed.ok) return { route: 'invalid', error: parsed.error, warnings: none };
   if (policy.off) return direct('proxy: off', none);
-  const host = requestHostOf(parsed.hostname, special.has(protocol));
-  if (host === undefined || parsed.hostname === '') {
-    return { route: 'invalid', error: 'the URL has no valid host', warnings: none };
-  }
-  const port = parsed.port === '' ? (defaultPorts[protocol] ?? 0) : Number(parsed.port);
+  const { protocol, host, port } = parsed.target;
 
   if (policy.proxyInternal.size === 0 || policy.proxyInternal.match(host, port) === undefined) {
     const implicit = implicitEntry(host);
