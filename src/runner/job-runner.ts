@@ -14,6 +14,7 @@ import { baseEnv, composeJobEnv } from './job-env.js';
 import { type RunnerStep, readRunnerJob } from './job-spec-reader.js';
 import { LogStreamer } from './log-streamer.js';
 import { SecretMasker } from './redact.js';
+import { isTransientServerError, retryWhileUnreachable } from './retry-while-unreachable.js';
 import type { RunnerApiClient } from './runner-api-client.js';
 
 /** What the runner adds for the network: proxy variables and tool configs, CA bundle variables. */
@@ -36,6 +37,11 @@ export interface JobRunnerDeps {
   /** Run docker jobs on the host (for `airlock run --executor machine`), with a warning. */
   readonly allowDockerOnMachine?: boolean;
   readonly nowMs?: () => number;
+  /**
+   * How long step reports and the job result are retried while the server cannot be reached
+   * (a restart, a network blip), in ms (default 10 minutes).
+   */
+  readonly serverOutageMs?: number;
 }
 
 export type JobEnd = CompleteRequest['status'] | 'lost';
@@ -62,7 +68,17 @@ export async function runJob(
   const now = deps.nowMs ?? Date.now;
   const job = readRunnerJob(assignment.spec);
   const streamer = new LogStreamer({
-    send: (chunks) => deps.api.sendLogs(assignment.jobId, chunks),
+    send: async (chunks) => {
+      try {
+        await deps.api.sendLogs(assignment.jobId, chunks);
+      } catch (error) {
+        // Resent until the server takes them; a refusal (the job is gone) drops them instead.
+        if (isTransientServerError(error)) throw error;
+        deps.log('warn', `the server refused log chunks of job ${assignment.jobId}; dropped`, {
+          error: String(error),
+        });
+      }
+    },
     onSendError: (error, attempt) =>
       deps.log(
         'warn',
@@ -78,6 +94,32 @@ export async function runJob(
   };
   const say = (text: string): void => {
     io.write(`${text}\n`);
+  };
+  const deliver = <T>(what: string, request: () => Promise<T>): Promise<T> =>
+    retryWhileUnreachable(request, {
+      maxMs: deps.serverOutageMs ?? 600_000,
+      onRetry: (error, attempt, delayMs) =>
+        deps.log(
+          'warn',
+          `${what} of job ${assignment.jobId} failed (try ${attempt}); retrying in ${delayMs} ms`,
+          {
+            error: String(error),
+          },
+        ),
+    });
+  // Step reports go out in order, in the background, so a server restart does not hold up the
+  // steps; they are all delivered before the job result.
+  let reports: Promise<void> = Promise.resolve();
+  const report = (step: StepReport): void => {
+    reports = reports.then(() =>
+      deliver(`reporting step ${step.seq}`, () =>
+        deps.api.reportStep(assignment.jobId, step),
+      ).catch((error: unknown) =>
+        deps.log('warn', `reporting step ${step.seq} of job ${assignment.jobId} failed`, {
+          error: String(error),
+        }),
+      ),
+    );
   };
   let workspace: Workspace | undefined;
   const background: BackgroundStep[] = [];
@@ -122,12 +164,7 @@ export async function runJob(
       const seq = index;
       const startedAtMs = now();
       say(`\n==> ${step.name}`);
-      await report(deps, assignment.jobId, {
-        seq,
-        name: step.name,
-        status: 'running',
-        startedAtMs,
-      });
+      report({ seq, name: step.name, status: 'running', startedAtMs });
       const outcome = await runStep(step, {
         assignment,
         deps,
@@ -153,7 +190,7 @@ export async function runJob(
         say(`Exited with code ${outcome.exitCode ?? 'none'}`);
         failed = true;
       }
-      await report(deps, assignment.jobId, {
+      report({
         seq,
         name: step.name,
         status,
@@ -188,25 +225,21 @@ export async function runJob(
     const rest = masker.flush();
     if (rest) streamer.write(rest);
     await streamer.close();
+    await reports;
     if (workspace) await deps.executor.cleanup(workspace).catch(() => undefined);
   }
   if (result !== 'lost') {
-    await deps.api.complete(assignment.jobId, {
-      status: result,
-      ...(result === 'infrastructure_fail'
-        ? { reason: 'the runner failed to run the job; see the log' }
-        : {}),
-    });
+    const status = result;
+    await deliver('sending the result', () =>
+      deps.api.complete(assignment.jobId, {
+        status,
+        ...(status === 'infrastructure_fail'
+          ? { reason: 'the runner failed to run the job; see the log' }
+          : {}),
+      }),
+    );
   }
   return result;
-}
-
-async function report(deps: JobRunnerDeps, jobId: string, step: StepReport): Promise<void> {
-  try {
-    await deps.api.reportStep(jobId, step);
-  } catch (error) {
-    deps.log('warn', `reporting step ${step.seq} of job ${jobId} failed`, { error: String(error) });
-  }
 }
 
 interface StepContext {

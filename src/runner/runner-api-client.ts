@@ -107,7 +107,17 @@ export class RunnerApiClient {
           { cause },
         );
       }
-      const text = await response.text();
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (cause) {
+        if (options.signal?.aborted) throw new AppError('CANCELED', 'request canceled', { cause });
+        throw new AppError(
+          'NETWORK',
+          `the answer of the server at ${redactUrl(this.#base.href)} broke off: ${cause instanceof Error ? cause.message : String(cause)}`,
+          { cause },
+        );
+      }
       const status = response.status;
       if (isRetryableStatus(status) && attempt < retry.maxTries) {
         const headers = { get: (name: string) => response.headers.get(name) };
