@@ -324,7 +324,7 @@ export function LogViewer({
   return (
     <div className="log">
       <div className="log-toolbar">
-        <form onSubmit={onSearch} className="log-search" aria-label="Search the log">
+        <form onSubmit={onSearch} className="log-search" aria-label="Log search">
           <label htmlFor="log-search" className="visually-hidden">
             Search the log
           </label>
@@ -378,7 +378,7 @@ export function LogViewer({
             type="button"
             className="button subtle"
             onClick={() => scrollTo(0)}
-            aria-label="Go to the first line"
+            title="Go to the first line"
           >
             Top
           </button>

@@ -60,9 +60,7 @@ function Users() {
                     {u.id !== me.id && (
                       <ActionButton
                         label={
-                          u.isAdmin
-                            ? `Remove admin rights of ${u.username}`
-                            : `Make ${u.username} an admin`
+                          u.isAdmin ? `Remove admin: ${u.username}` : `Make admin: ${u.username}`
                         }
                         action={async () => {
                           await post(`api/v1/users/${u.id}/admin`, { isAdmin: !u.isAdmin });
@@ -100,6 +98,9 @@ function Users() {
 
 function RunnerTokens() {
   const tokens = useResource<RegistrationTokenRow[]>('api/v1/runner-tokens');
+  const users = useResource<UserView[]>('api/v1/users');
+  const nameOf = (id: string | null) =>
+    id === null ? '–' : (users.data?.find((u) => u.id === id)?.username ?? id);
   const [created, setCreated] = useState<string>();
   const serverUrl = `${window.location.origin}${appUrl('')}`.replace(/\/$/, '');
   return (
@@ -126,7 +127,7 @@ function RunnerTokens() {
                 {list.map((t) => (
                   <tr key={t.id}>
                     <td className="mono">{t.id}</td>
-                    <td>{t.createdBy ?? '–'}</td>
+                    <td>{nameOf(t.createdBy)}</td>
                     <td>{formatTime(t.createdAt)}</td>
                   </tr>
                 ))}

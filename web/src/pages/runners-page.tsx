@@ -84,7 +84,7 @@ export function RunnersPage() {
                         {user.isAdmin ? (
                           <ActionButton
                             variant={n.drain ? 'primary' : 'default'}
-                            label={n.drain ? `Stop draining ${n.name}` : `Drain ${n.name}`}
+                            label={n.drain ? `Undrain ${n.name}` : `Drain ${n.name}`}
                             action={async () => {
                               await post(`api/v1/nodes/${encodeURIComponent(n.id)}/drain`, {
                                 drain: !n.drain,
