@@ -9,7 +9,7 @@ function noProxyList(): string {
     entries.push(forms[i % 3] ?? '');
   }
   for (let i = 0; i < 12; i++) entries.push(`192.168.${i}.7`);
-  entries.push('2001:db8::7', '[2001:db8::8]', 'fd00::1:80'.replace(':80', ''));
+  entries.push('2001:db8::7', '[2001:db8::8]', 'fd00::1');
   for (let i = 0; i < 12; i++) entries.push(`10.${i}.0.0/16`);
   entries.push('172.16.0.0/12', 'fd00::/8', '100.64.0.0/10');
   return entries.join(',');
@@ -37,7 +37,7 @@ const urls = [
 
 export const benchmark: Benchmark = {
   name: 'Proxy route decisions',
-  what: 'Decides routes (`routeUrl`) for URL strings against a policy with http/https proxies and a 50-entry NO_PROXY list mixing domains (`d`, `.d`, `*.d`), IPv4/IPv6 addresses and CIDRs, plus internal endpoints; 16 URLs that hit and miss in every way, including WHATWG URL parsing. Reports decisions per second on one core.',
+  what: 'Decides routes (`routeUrl`) for URL strings against a policy with http/https proxies and a 50-entry NO_PROXY list mixing domains (`d`, `.d`, `*.d`), IPv4/IPv6 addresses and CIDRs, plus internal endpoints; 16 URLs that hit and miss in every way, including WHATWG URL parsing. Reports decisions per second of CPU time (one core; the machine is shared, so wall-clock throughput is shown separately).',
   async run() {
     const { policy, diagnostics } = parseProxySettings({
       env: {
@@ -55,39 +55,51 @@ export const benchmark: Benchmark = {
     let sink = 0;
     for (let i = 0; i < 200_000; i++)
       sink += routeUrl(policy, urls[i % urls.length] ?? '').rule?.length ?? 0;
-    const samples: number[] = [];
-    for (let rep = 0; rep < 9; rep++) {
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < n; i++) {
-        sink += routeUrl(policy, urls[i % urls.length] ?? '').rule?.length ?? 0;
-      }
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      samples.push(n / seconds);
-    }
+    // CPU time of this process (user + system, all its threads) is what "on one core" means on a
+    // shared machine; wall-clock throughput is reported too, and depends on the other load.
+    const measure = (route: (i: number) => number) => {
+      const wall = process.hrtime.bigint();
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < n; i++) sink += route(i);
+      const used = process.cpuUsage(cpu);
+      return {
+        perCpuSecond: n / ((used.user + used.system) / 1e6),
+        perWallSecond: n / (Number(process.hrtime.bigint() - wall) / 1e9),
+      };
+    };
+    const strings = { cpu: [] as number[], wall: [] as number[] };
+    const objects = { cpu: [] as number[], wall: [] as number[] };
     const parsed = urls.map((u) => new URL(u));
-    const preparsed: number[] = [];
     for (let rep = 0; rep < 9; rep++) {
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < n; i++) {
-        sink +=
-          routeUrl(policy, parsed[i % parsed.length] ?? new URL('http://x/')).rule?.length ?? 0;
-      }
-      preparsed.push(n / (Number(process.hrtime.bigint() - start) / 1e9));
+      const a = measure((i) => routeUrl(policy, urls[i % urls.length] ?? '').rule?.length ?? 0);
+      strings.cpu.push(a.perCpuSecond);
+      strings.wall.push(a.perWallSecond);
+      const b = measure(
+        (i) =>
+          routeUrl(policy, parsed[i % parsed.length] ?? new URL('http://x/')).rule?.length ?? 0,
+      );
+      objects.cpu.push(b.perCpuSecond);
+      objects.wall.push(b.perWallSecond);
     }
     if (sink === 0) throw new Error('no decisions were made');
+    const note = `${entries} NO_PROXY entries, ${urls.length} URLs, ${n.toLocaleString('en-US')} decisions per sample`;
     return {
-      'decisions per second (URL strings)': {
+      'decisions per CPU-second, URL strings': {
         unit: 'decisions/s',
-        samples,
+        samples: strings.cpu,
         better: 'higher',
         target: 1_000_000,
-        notes: [
-          `${entries} NO_PROXY entries, ${urls.length} URLs, ${n.toLocaleString('en-US')} decisions per sample`,
-        ],
+        notes: [note, 'per second of CPU time used by the process: one core, whatever else runs'],
       },
-      'decisions per second (URL objects, no parsing)': {
+      'decisions per wall-clock second, URL strings': {
         unit: 'decisions/s',
-        samples: preparsed,
+        samples: strings.wall,
+        better: 'higher',
+        notes: ['wall-clock: lower when other processes share the two cores'],
+      },
+      'decisions per CPU-second, URL objects (no parsing)': {
+        unit: 'decisions/s',
+        samples: objects.cpu,
         better: 'higher',
       },
     };
