@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { JobView, PipelineView } from '../../src/protocol/rest-api.js';
 import { finalJobStatuses } from '../../src/protocol/statuses.js';
@@ -5,6 +6,7 @@ import {
   type AirlockRunner,
   type AirlockServer,
   TestApi,
+  airlockArgv,
   makeRepo,
   startAirlockRunner,
   startAirlockServer,
@@ -182,4 +184,79 @@ export function processesWithEnv(name: string, value: string): number[] {
     }
   }
   return found;
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `airlock ARGS` from source as a subprocess and collects its exit code and output. */
+export function runAirlockCli(
+  args: readonly string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  const { command, args: argv } = airlockArgv(args);
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      argv,
+      {
+        env: { ...process.env, ...options.env },
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Waits until a file (a process log) contains `text`. */
+export async function waitForFileText(
+  path: string,
+  text: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let content = '';
+    try {
+      content = readFileSync(path, 'utf8');
+    } catch {
+      // not yet written
+    }
+    if (content.includes(text)) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for "${text}" in ${path}; it ends with:\n${content.slice(-3000)}`,
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Resolves with the exit of a process, or rejects after `timeoutMs`. */
+export async function exitWithin<T>(
+  exited: Promise<T>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      exited,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${what} did not exit within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
