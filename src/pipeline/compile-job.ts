@@ -2,6 +2,7 @@ import { compileStep, environmentRecord } from './compile-steps.js';
 import type { DiagnosticSink } from './diagnostic.js';
 import type { PlanContainer, PlanExecutor, PlanJob, PlanStep } from './plan.js';
 import {
+  type Path,
   type YMap,
   type YNode,
   childPath,
@@ -101,7 +102,7 @@ function executorOf(job: YMap): { executor: PlanExecutor; settings: YMap | undef
  * Compiles one processed job into what a runner executes. Returns undefined when the job has no
  * usable executor (reported by validation).
  */
-export function compileJob(job: YMap, sink: DiagnosticSink, path: string): PlanJob | undefined {
+export function compileJob(job: YMap, sink: DiagnosticSink, path: Path): PlanJob | undefined {
   const ex = executorOf(job);
   if (!ex) return undefined;
   const parallelismNode = get(job, 'parallelism');

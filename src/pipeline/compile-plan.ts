@@ -59,20 +59,12 @@ export function compilePlan(input: CompilePlanInput, sink: DiagnosticSink): Plan
       : t.kind === 'branch'
         ? { kind: 'branch', branch: t.branch, revision: input.revision }
         : { kind: 'schedule', workflow: t.workflow, branch: t.branch, revision: input.revision };
-  return deepFreeze({
+  return {
     formatVersion: planFormatVersion,
     configVersion: input.configVersion,
     trigger,
     workflows,
     skippedWorkflows,
     schedules,
-  });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
+  };
 }

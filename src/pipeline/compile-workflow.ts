@@ -12,7 +12,16 @@ import type {
   RequiredStatus,
   SkippedPlanWorkflow,
 } from './plan.js';
-import { type YMap, type YNode, childPath, get, indexPath, isMap, textOf } from './yaml-node.js';
+import {
+  type Path,
+  type YMap,
+  type YNode,
+  childPath,
+  get,
+  indexPath,
+  isMap,
+  textOf,
+} from './yaml-node.js';
 
 export type CompileTrigger =
   | { readonly kind: 'branch'; readonly branch: string }
@@ -33,7 +42,7 @@ export interface WorkflowContext {
 
 interface Requirement extends PlanRequirement {
   readonly pos: SourcePos;
-  readonly path: string;
+  readonly path: Path;
 }
 
 interface Node {
@@ -45,7 +54,7 @@ interface Node {
   readonly serialGroup?: string;
   readonly filters: JobFilters;
   readonly pos: SourcePos;
-  readonly path: string;
+  readonly path: Path;
 }
 
 const allStatuses: readonly RequiredStatus[] = [
@@ -149,7 +158,7 @@ function readSchedules(
   name: string,
   triggers: YNode | undefined,
   ctx: WorkflowContext,
-  path: string,
+  path: Path,
 ): PlanSchedule[] {
   const out: PlanSchedule[] = [];
   if (triggers?.kind !== 'seq') return out;
@@ -182,7 +191,7 @@ function readSchedules(
   return out;
 }
 
-function readNodes(body: YMap, ctx: WorkflowContext, path: string): Node[] {
+function readNodes(body: YMap, ctx: WorkflowContext, path: Path): Node[] {
   const entries = get(body, 'jobs');
   if (entries?.kind !== 'seq') return [];
   const nodes: Node[] = [];
@@ -269,7 +278,7 @@ function statusesOf(node: YNode): RequiredStatus[] {
   return allStatuses.filter((s) => out.has(s));
 }
 
-function readRequires(node: YNode | undefined, path: string): Requirement[] {
+function readRequires(node: YNode | undefined, path: Path): Requirement[] {
   if (node?.kind !== 'seq') return [];
   const out: Requirement[] = [];
   node.items.forEach((item, i) => {

@@ -1,3 +1,5 @@
+import { type Path, formatPath } from './yaml-node.js';
+
 /**
  * Diagnostics: every problem the pipeline module finds in a config is one of these, never an
  * exception. Positions are 1-based and point into the file the problem is in (the config, or a
@@ -100,7 +102,7 @@ export class DiagnosticSink {
     code: DiagnosticCode,
     message: string,
     pos: SourcePos,
-    path: string,
+    path: Path,
   ): void {
     const key = `${code}\u0000${pos.file}\u0000${pos.line}\u0000${pos.column}\u0000${message}`;
     if (this.seen.has(key)) return;
@@ -113,15 +115,15 @@ export class DiagnosticSink {
       file: pos.file,
       line: pos.line,
       column: pos.column,
-      path,
+      path: formatPath(path),
     });
   }
 
-  error(code: DiagnosticCode, message: string, pos: SourcePos, path: string): void {
+  error(code: DiagnosticCode, message: string, pos: SourcePos, path: Path): void {
     this.report('error', code, message, pos, path);
   }
 
-  warning(code: DiagnosticCode, message: string, pos: SourcePos, path: string): void {
+  warning(code: DiagnosticCode, message: string, pos: SourcePos, path: Path): void {
     this.report('warning', code, message, pos, path);
   }
 

@@ -3,7 +3,16 @@ import { mergeEnvironment } from './environment.js';
 import { substitute } from './interpolate.js';
 import { type ProcessContext, argumentsOf, bindElement, templateScope } from './process-context.js';
 import { type Scope, lookup, visibleNames } from './scope.js';
-import { type YMap, type YNode, type YPair, get, isMap, textOf, ymap } from './yaml-node.js';
+import {
+  type Path,
+  type YMap,
+  type YNode,
+  type YPair,
+  get,
+  isMap,
+  textOf,
+  ymap,
+} from './yaml-node.js';
 
 const executorKeys = [
   'docker',
@@ -25,7 +34,7 @@ export function resolveExecutor(
   invocation: YNode,
   scope: Scope,
   ctx: ProcessContext,
-  path: string,
+  path: Path,
   depth = 0,
 ): YMap | undefined {
   const own = ctx.origins.get(invocation) ?? scope;

@@ -5,7 +5,16 @@ import { substitute } from './interpolate.js';
 import type { Argument } from './parameters.js';
 import { type ProcessContext, bindElement, templateScope } from './process-context.js';
 import type { Element, Scope } from './scope.js';
-import { type YMap, type YNode, childPath, get, isMap, withPairs, yseq } from './yaml-node.js';
+import {
+  type Path,
+  type YMap,
+  type YNode,
+  childPath,
+  get,
+  isMap,
+  withPairs,
+  yseq,
+} from './yaml-node.js';
 
 const skipParameters = new Set(['parameters']);
 
@@ -15,7 +24,7 @@ export interface JobInvocation {
   readonly preSteps?: YNode;
   readonly postSteps?: YNode;
   readonly pos: SourcePos;
-  readonly path: string;
+  readonly path: Path;
   /** Entry keys that are not parameters, for suggestions. */
   readonly entryKeys?: readonly string[];
 }

@@ -4,7 +4,16 @@ import { evaluateLogic } from './logic.js';
 import { type ProcessContext, argumentsOf, bindElement, templateScope } from './process-context.js';
 import { builtinStepName, builtinSteps } from './schema/step-schema.js';
 import { type Element, type Scope, lookup, visibleNames } from './scope.js';
-import { type YNode, childPath, get, indexPath, isMap, scalar, ymap } from './yaml-node.js';
+import {
+  type Path,
+  type YNode,
+  childPath,
+  get,
+  indexPath,
+  isMap,
+  scalar,
+  ymap,
+} from './yaml-node.js';
 
 const maxDepth = 64;
 const builtinNames = Object.keys(builtinSteps);
@@ -19,7 +28,7 @@ export function expandSteps(
   steps: YNode | undefined,
   scope: Scope,
   ctx: ProcessContext,
-  path: string,
+  path: Path,
   stack: readonly Element[],
 ): YNode[] {
   if (steps === undefined) return [];
@@ -36,7 +45,7 @@ function expandStep(
   step: YNode,
   scope: Scope,
   ctx: ProcessContext,
-  path: string,
+  path: Path,
   stack: readonly Element[],
   out: YNode[],
 ): void {
@@ -128,7 +137,7 @@ function findCommand(
   stack: readonly Element[],
   ctx: ProcessContext,
   step: YNode,
-  path: string,
+  path: Path,
 ): Element | undefined | 'error' {
   const found = lookup(scope, 'command', name);
   if (!found.found) return undefined;
@@ -152,7 +161,7 @@ function invoke(
   callerScope: Scope,
   ctx: ProcessContext,
   step: YNode,
-  path: string,
+  path: Path,
   stack: readonly Element[],
   out: YNode[],
 ): void {

@@ -1,10 +1,12 @@
+import type { SourcePos } from './diagnostic.js';
 import { instantiateJob } from './expand-job.js';
 import { substitute } from './interpolate.js';
 import { evaluateLogic } from './logic.js';
 import { type ProcessContext, templateScope } from './process-context.js';
 import type { Scope } from './scope.js';
-import { type Instance, expandEntry } from './workflow-entry.js';
+import { type EntryResult, type Instance, expandEntry } from './workflow-entry.js';
 import {
+  type Path,
   type YMap,
   type YNode,
   type YPair,
@@ -52,12 +54,13 @@ export function expandWorkflows(
   rootScope: Scope,
   ctx: ProcessContext,
 ): ExpandedWorkflows {
-  const jobs = new Map<string, { job: YMap; canonical: string }>();
+  const jobs = new Map<string, StoredJob>();
   const origins = new Map<string, string>();
   const broken = new Set<string>();
   const skipped: SkippedWorkflow[] = [];
   const workflowPairs: YPair[] = [pair('version', scalar(2, root.pos), root.pos)];
   const invoked = new Set<string>();
+  const cache = new WeakMap<YNode, EntryResult>();
   const workflows = get(root, 'workflows');
   const defined = isMap(workflows)
     ? workflows.pairs.filter((p) => p.key.name !== 'version' && isMap(p.value))
@@ -114,7 +117,7 @@ export function expandWorkflows(
     for (const inst of instances) {
       let key = inst.name;
       if (inst.job) {
-        key = addJob(jobs, inst.name, inst.job);
+        key = addJob(jobs, inst.name, inst.job, inst.jobPos);
         origins.set(key, inst.jobName);
       } else if (inst.failed) {
         broken.add(key);
@@ -142,7 +145,7 @@ export function expandWorkflows(
     addImplicitWorkflow(root, rootScope, ctx, jobs, origins, broken, workflowPairs, invoked);
   checkUninvokedJobs(rootScope, invoked, ctx);
 
-  const jobPairs = [...jobs].map(([k, v]) => pair(k, v.job, v.job.pos));
+  const jobPairs = [...jobs].map(([k, v]) => pair(k, v.job, v.keyPos));
   return {
     workflows: ymap(workflowPairs, isMap(workflows) ? workflows.pos : root.pos),
     jobs: ymap(jobPairs, get(root, 'jobs')?.pos ?? root.pos),
@@ -150,6 +153,29 @@ export function expandWorkflows(
     broken,
     origins,
   };
+}
+
+/**
+ * An entry node shared by several workflows (through a YAML alias) expands to the same instances:
+ * expand it once and share the jobs, so identical jobs are also recognised without comparing them.
+ */
+function expandEntryOnce(
+  entry: YNode,
+  workflow: string,
+  rootScope: Scope,
+  ctx: ProcessContext,
+  path: Path,
+  cache: WeakMap<YNode, EntryResult>,
+): EntryResult {
+  let r = cache.get(entry);
+  if (!r) {
+    r = expandEntry(entry, workflow, rootScope, ctx, path);
+    cache.set(entry, r);
+  }
+  const instances = r.instances.map((inst) => ({ ...inst }));
+  return r.alias
+    ? { instances, alias: { name: r.alias.name, members: [...r.alias.members] } }
+    : { instances };
 }
 
 /** Unnamed invocations of the same job get `-1`, `-2`, … and their job name becomes an alias. */
@@ -168,21 +194,26 @@ function numberUnnamedDuplicates(instances: Instance[], aliases: Map<string, str
 }
 
 /** Stores a job under the instance name, or a numbered variant when that name holds another job. */
-function addJob(
-  jobs: Map<string, { job: YMap; canonical: string }>,
-  name: string,
-  job: YMap,
-): string {
-  const text = canonical(job);
+function addJob(jobs: Map<string, StoredJob>, name: string, job: YMap, keyPos: SourcePos): string {
+  let text: string | undefined;
   for (let n = 1; ; n++) {
     const key = n === 1 ? name : `${name}-${n}`;
     const existing = jobs.get(key);
     if (!existing) {
-      jobs.set(key, { job, canonical: text });
+      jobs.set(key, { job, keyPos });
       return key;
     }
+    if (existing.job === job) return key;
+    text ??= canonical(job);
+    existing.canonical ??= canonical(existing.job);
     if (existing.canonical === text) return key;
   }
+}
+
+interface StoredJob {
+  readonly job: YMap;
+  readonly keyPos: SourcePos;
+  canonical?: string;
 }
 
 function entryNode(
@@ -242,7 +273,7 @@ function addImplicitWorkflow(
   root: YMap,
   rootScope: Scope,
   ctx: ProcessContext,
-  jobs: Map<string, { job: YMap; canonical: string }>,
+  jobs: Map<string, StoredJob>,
   origins: Map<string, string>,
   broken: Set<string>,
   workflowPairs: YPair[],
@@ -266,7 +297,7 @@ function addImplicitWorkflow(
     ctx,
   );
   if (job) {
-    addJob(jobs, 'build', job);
+    addJob(jobs, 'build', job, build.keyPos);
     origins.set('build', 'build');
   } else broken.add('build');
   const branches = isMap(build.node) ? get(build.node, 'branches') : undefined;

@@ -1,7 +1,7 @@
 import type { DiagnosticSink } from './diagnostic.js';
 import { compileJavaRegex } from './java-regex.js';
 import type { PlanBranchFilter, PlanNameMatcher } from './plan.js';
-import { type YNode, childPath, get, indexPath, isMap, textOf } from './yaml-node.js';
+import { type Path, type YNode, childPath, get, indexPath, isMap, textOf } from './yaml-node.js';
 
 /**
  * Reads a `branches:` or `tags:` filter. Entries written `/…/` are Java regular expressions that
@@ -10,7 +10,7 @@ import { type YNode, childPath, get, indexPath, isMap, textOf } from './yaml-nod
 export function readNameFilter(
   node: YNode | undefined,
   sink: DiagnosticSink,
-  path: string,
+  path: Path,
 ): PlanBranchFilter | undefined {
   if (!isMap(node)) return undefined;
   const only = matchers(get(node, 'only'), sink, childPath(path, 'only'));
@@ -27,7 +27,7 @@ export function readNameFilter(
   return { only, ignore };
 }
 
-function matchers(node: YNode | undefined, sink: DiagnosticSink, path: string): PlanNameMatcher[] {
+function matchers(node: YNode | undefined, sink: DiagnosticSink, path: Path): PlanNameMatcher[] {
   if (node === undefined) return [];
   const items = node.kind === 'seq' ? node.items : [node];
   const out: PlanNameMatcher[] = [];
@@ -75,7 +75,7 @@ export interface JobFilters {
 export function readJobFilters(
   node: YNode | undefined,
   sink: DiagnosticSink,
-  path: string,
+  path: Path,
 ): JobFilters {
   if (!isMap(node)) return {};
   const branches = readNameFilter(get(node, 'branches'), sink, childPath(path, 'branches'));

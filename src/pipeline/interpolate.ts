@@ -4,6 +4,7 @@ import { truthy } from './logic.js';
 import { pipelineValueNames } from './pipeline-values.js';
 import { type TemplateToken, needsProcessing, tokenize } from './template-syntax.js';
 import {
+  type Path,
   type YMap,
   type YNode,
   type YPair,
@@ -41,7 +42,7 @@ export function substitute(
   node: YNode,
   scope: TemplateScope,
   sink: DiagnosticSink,
-  path: string,
+  path: Path,
 ): YNode {
   switch (node.kind) {
     case 'scalar':
@@ -62,7 +63,7 @@ export function substitute(
   }
 }
 
-function substituteMap(node: YMap, scope: TemplateScope, sink: DiagnosticSink, path: string): YMap {
+function substituteMap(node: YMap, scope: TemplateScope, sink: DiagnosticSink, path: Path): YMap {
   let changed = false;
   const pairs: YPair[] = node.pairs.map((p) => {
     if (scope.skipKeys?.has(p.key.name)) return p;
@@ -78,7 +79,7 @@ function substituteString(
   node: YScalar & { value: string },
   scope: TemplateScope,
   sink: DiagnosticSink,
-  path: string,
+  path: Path,
 ): YNode {
   const tokens = tokenize(node.value);
   const only = tokens[0];
@@ -111,7 +112,7 @@ function render(
   scope: TemplateScope,
   sink: DiagnosticSink,
   pos: SourcePos,
-  path: string,
+  path: Path,
 ): string | undefined {
   const root: string[] = [];
   const stack: Frame[] = [];
@@ -192,7 +193,7 @@ function resolve(
   scope: TemplateScope,
   sink: DiagnosticSink,
   pos: SourcePos,
-  path: string,
+  path: Path,
 ): Resolved {
   if (name.startsWith('parameters.')) {
     const key = name.slice('parameters.'.length);

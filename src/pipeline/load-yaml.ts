@@ -10,7 +10,16 @@ import {
   parseAllDocuments,
 } from 'yaml';
 import type { DiagnosticSink, SourcePos } from './diagnostic.js';
-import type { YMap, YNode, YPair, YScalar } from './yaml-node.js';
+import { fastLoadYaml } from './fast-yaml.js';
+import {
+  type Path,
+  type YMap,
+  type YNode,
+  type YPair,
+  type YScalar,
+  childPath,
+  indexPath,
+} from './yaml-node.js';
 
 /** Beyond this many nodes (counting every alias use), a document is refused as an alias bomb. */
 const maxExpandedNodes = 2_000_000;
@@ -23,6 +32,17 @@ const maxExpandedNodes = 2_000_000;
  * usable YAML.
  */
 export function loadYaml(text: string, file: string, sink: DiagnosticSink): YNode | undefined {
+  const fast = fastLoadYaml(text, file);
+  if (
+    fast !== undefined &&
+    (fast.node === undefined || expandedSize(fast.node, new Map()) <= maxExpandedNodes)
+  )
+    return fast.node;
+  return fullLoadYaml(text, file, sink);
+}
+
+/** `loadYaml` through the `yaml` package only (every YAML feature, every error reported). */
+export function fullLoadYaml(text: string, file: string, sink: DiagnosticSink): YNode | undefined {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, {
     lineCounter,
@@ -40,9 +60,14 @@ export function loadYaml(text: string, file: string, sink: DiagnosticSink): YNod
   const doc = used[0];
   if (!doc) return undefined;
   if (doc.errors.length > 0) {
+    // One error per line: after the first mistake on a line the parser's other complaints about
+    // it are noise.
+    const lines = new Set<number>();
     for (const e of doc.errors) {
       const at = e.linePos?.[0];
       const pos = at ? { file, line: at.line, column: at.col } : posAt(e.pos[0]);
+      if (lines.has(pos.line)) continue;
+      lines.add(pos.line);
       sink.error('yaml-syntax', firstLine(e.message), pos, '');
     }
     return undefined;
@@ -85,7 +110,7 @@ class Converter {
     private readonly sink: DiagnosticSink,
   ) {}
 
-  convert(node: unknown, path: string): YNode {
+  convert(node: unknown, path: Path): YNode {
     if (isAlias(node)) {
       const target = this.anchors.get(node.source);
       const pos = this.posAt(node.range?.[0] ?? 0);
@@ -123,14 +148,14 @@ class Converter {
     return result;
   }
 
-  private convertNode(node: YamlNode, path: string): YNode {
+  private convertNode(node: YamlNode, path: Path): YNode {
     const pos = this.posAt(node.range?.[0] ?? 0);
     if (isScalar(node)) return this.scalar(node, pos);
     if (isSeq(node)) {
       const items = node.items.map((item, i) =>
         item === null || item === undefined
           ? ({ kind: 'scalar', value: null, pos } as YScalar)
-          : this.convert(item, `${path}[${i}]`),
+          : this.convert(item, indexPath(path, i)),
       );
       return { kind: 'seq', items, pos };
     }
@@ -158,7 +183,7 @@ class Converter {
     return { kind: 'scalar', value: String(v), pos };
   }
 
-  private map(items: readonly unknown[], pos: SourcePos, path: string): YMap {
+  private map(items: readonly unknown[], pos: SourcePos, path: Path): YMap {
     const explicit = new Set<string>();
     const keyed: { key: string; keyPos: SourcePos; item: unknown; merge: boolean }[] = [];
     for (const item of items) {
@@ -187,9 +212,9 @@ class Converter {
     const at = new Map<string, number>();
     const explicitSeen = new Set<string>();
     for (const k of keyed) {
-      const childPath = path === '' ? k.key : `${path}.${k.key}`;
+      const here = childPath(path, k.key);
       if (k.merge) {
-        for (const source of this.mergeSources(k.item, k.keyPos, childPath)) {
+        for (const source of this.mergeSources(k.item, k.keyPos, here)) {
           for (const p of source.pairs) {
             if (explicit.has(p.key.name) || at.has(p.key.name)) continue;
             at.set(p.key.name, pairs.length);
@@ -201,7 +226,7 @@ class Converter {
       const value =
         k.item === null || k.item === undefined
           ? ({ kind: 'scalar', value: null, pos: k.keyPos } as YScalar)
-          : this.convert(k.item, childPath);
+          : this.convert(k.item, here);
       const newPair: YPair = { key: { name: k.key, pos: k.keyPos }, value };
       const index = at.get(k.key);
       if (index !== undefined && explicitSeen.has(k.key)) {
@@ -209,7 +234,7 @@ class Converter {
           'yaml-duplicate-key',
           `key "${k.key}" appears twice in this mapping; the later value is used`,
           k.keyPos,
-          childPath,
+          here,
         );
         pairs[index] = newPair;
       } else {
@@ -221,7 +246,7 @@ class Converter {
     return { kind: 'map', pairs, pos };
   }
 
-  private mergeSources(value: unknown, keyPos: SourcePos, path: string): YMap[] {
+  private mergeSources(value: unknown, keyPos: SourcePos, path: Path): YMap[] {
     if (value === null || value === undefined) {
       this.sink.error('yaml-invalid-merge', 'a merge key (<<) needs a mapping', keyPos, path);
       return [];

@@ -1,6 +1,14 @@
 import type { DiagnosticSink } from './diagnostic.js';
 import { compileJavaRegex } from './java-regex.js';
-import { type YNode, childPath, get, indexPath, scalarText, textOf } from './yaml-node.js';
+import {
+  type Path,
+  type YNode,
+  childPath,
+  get,
+  indexPath,
+  scalarText,
+  textOf,
+} from './yaml-node.js';
 
 /** CircleCI truthiness: false, null, 0, NaN, "" and empty collections are false. */
 export function truthy(node: YNode | undefined): boolean {
@@ -40,7 +48,7 @@ export function sameValue(a: YNode, b: YNode): boolean {
  * Evaluates a logic statement whose templates are already substituted. Malformed statements
  * were reported by validation; here they count as false.
  */
-export function evaluateLogic(node: YNode, sink: DiagnosticSink, path: string, depth = 0): boolean {
+export function evaluateLogic(node: YNode, sink: DiagnosticSink, path: Path, depth = 0): boolean {
   if (depth > 100) return false;
   if (node.kind === 'scalar') return truthy(node);
   if (node.kind === 'seq') return false;

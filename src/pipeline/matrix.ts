@@ -2,6 +2,7 @@ import type { DiagnosticSink } from './diagnostic.js';
 import { didYouMean } from './did-you-mean.js';
 import { sameValue } from './logic.js';
 import {
+  type Path,
   type YNode,
   canonical,
   childPath,
@@ -27,7 +28,7 @@ export interface ExpandedMatrix {
  * The Cartesian product of a matrix's parameter values (first parameter varying slowest), minus
  * the combinations `exclude` lists. Problems are reported; the result is then empty.
  */
-export function expandMatrix(matrix: YNode, sink: DiagnosticSink, path: string): ExpandedMatrix {
+export function expandMatrix(matrix: YNode, sink: DiagnosticSink, path: Path): ExpandedMatrix {
   if (!isMap(matrix)) return { combinations: [] };
   const params = get(matrix, 'parameters');
   const aliasText = textOf(get(matrix, 'alias'));

@@ -4,7 +4,16 @@ import { loadYaml } from './load-yaml.js';
 import { definitions, orbFileSchema } from './schema/config-schema.js';
 import { validateNode } from './schema/validate.js';
 import { type Scope, buildScope } from './scope.js';
-import { type YMap, type YNode, childPath, get, isMap, textOf, ymap } from './yaml-node.js';
+import {
+  type Path,
+  type YMap,
+  type YNode,
+  childPath,
+  get,
+  isMap,
+  textOf,
+  ymap,
+} from './yaml-node.js';
 
 /** A vendored orb's source: its text, optionally with the file it came from (for diagnostics). */
 export type OrbSource = string | { readonly text: string; readonly file: string };
@@ -75,7 +84,7 @@ export function findVendoredOrb(
 export interface MissingOrb {
   readonly ref: string;
   readonly pos: SourcePos;
-  readonly path: string;
+  readonly path: Path;
 }
 
 interface ResolveContext {
@@ -118,7 +127,7 @@ export function resolveOrbs(
   return ctx.missing;
 }
 
-function importOrbs(orbs: YMap, into: Scope, path: string, ctx: ResolveContext): void {
+function importOrbs(orbs: YMap, into: Scope, path: Path, ctx: ResolveContext): void {
   for (const p of orbs.pairs) {
     const alias = p.key.name;
     const at = childPath(path, alias);
@@ -175,7 +184,7 @@ function orbScope(
   body: YMap,
   label: string,
   alias: string,
-  basePath: string,
+  basePath: Path,
   ctx: ResolveContext,
 ): Scope {
   const scope = buildScope(body, { label, prefix: alias, isOrb: true, basePath }, ctx.sink);

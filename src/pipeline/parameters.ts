@@ -1,6 +1,7 @@
 import type { DiagnosticSink, SourcePos } from './diagnostic.js';
 import { didYouMean } from './did-you-mean.js';
 import {
+  type Path,
   type YNode,
   childPath,
   describeNode,
@@ -66,7 +67,7 @@ export function readDeclarations(
   node: YNode | undefined,
   kind: 'pipeline' | 'job' | 'command' | 'executor',
   sink: DiagnosticSink,
-  path: string,
+  path: Path,
 ): Declarations {
   const out = new Map<string, ParamDecl>();
   if (!isMap(node)) return out;
@@ -149,7 +150,7 @@ export function coerce(
   decl: ParamDecl,
   value: YNode,
   sink: DiagnosticSink,
-  path: string,
+  path: Path,
   what: string,
 ): YNode | undefined {
   const fail = (expected: string): undefined => {
@@ -237,7 +238,7 @@ export function bindArguments(
   at: {
     readonly what: string;
     readonly pos: SourcePos;
-    readonly path: string;
+    readonly path: Path;
     readonly extraNames?: readonly string[];
   },
 ): Map<string, YNode> | undefined {

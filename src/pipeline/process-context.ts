@@ -2,7 +2,7 @@ import type { DiagnosticSink, SourcePos } from './diagnostic.js';
 import type { TemplateScope } from './interpolate.js';
 import { type Argument, bindArguments } from './parameters.js';
 import type { Element, Scope } from './scope.js';
-import { type YMap, type YNode, isMap, yseq } from './yaml-node.js';
+import { type Path, type YMap, type YNode, isMap, yseq } from './yaml-node.js';
 
 /** What processing (2.1 -> 2.0) carries from one element to the next. */
 export interface ProcessContext {
@@ -57,7 +57,7 @@ export function bindElement(
   at: {
     readonly what: string;
     readonly pos: SourcePos;
-    readonly path: string;
+    readonly path: Path;
     readonly extraNames?: readonly string[];
   },
 ): Map<string, YNode> | undefined {

@@ -1,6 +1,6 @@
-import type { DiagnosticSink } from './diagnostic.js';
+import type { DiagnosticSink, SourcePos } from './diagnostic.js';
 import { type Declarations, readDeclarations } from './parameters.js';
-import { type YMap, type YNode, childPath, get, isMap } from './yaml-node.js';
+import { type Path, type YMap, type YNode, childPath, get, isMap } from './yaml-node.js';
 
 export type ElementKind = 'command' | 'executor' | 'job';
 
@@ -11,7 +11,9 @@ export interface Element {
   /** The name as seen from the root config (`node/install` for an orb command). */
   readonly qualifiedName: string;
   readonly node: YNode;
-  readonly path: string;
+  /** Where the element is named (its key), for messages about the whole element. */
+  readonly keyPos: SourcePos;
+  readonly path: Path;
   readonly decls: Declarations;
   readonly scope: Scope;
 }
@@ -45,7 +47,7 @@ export function buildScope(
     readonly label: string;
     readonly prefix: string;
     readonly isOrb: boolean;
-    readonly basePath: string;
+    readonly basePath: Path;
   },
   sink: DiagnosticSink,
 ): Scope {
@@ -74,6 +76,7 @@ export function buildScope(
         name: p.key.name,
         qualifiedName: options.prefix === '' ? p.key.name : `${options.prefix}/${p.key.name}`,
         node: p.value,
+        keyPos: p.key.pos,
         path,
         decls,
         scope,

@@ -6,7 +6,7 @@ import { type MatrixCombination, expandMatrix, matrixInstanceName } from './matr
 import { type Argument, reservedJobParameterNames } from './parameters.js';
 import { type ProcessContext, adoptList, argumentsOf, templateScope } from './process-context.js';
 import { type Scope, lookup, visibleNames } from './scope.js';
-import { type YMap, type YNode, childPath, get, isMap, textOf } from './yaml-node.js';
+import { type Path, type YMap, type YNode, childPath, get, isMap, textOf } from './yaml-node.js';
 
 /** One job invocation of a workflow, after matrix expansion. */
 export interface Instance {
@@ -19,11 +19,13 @@ export interface Instance {
   readonly approval: boolean;
   /** The instantiated job; undefined for workflow-only approval jobs and failed instances. */
   readonly job: YMap | undefined;
+  /** Where the job is defined (its key under jobs). */
+  readonly jobPos: SourcePos;
   readonly failed: boolean;
   /** The entry's settings after substitution (requires, filters, context, type, serial-group). */
   readonly entry: YMap | undefined;
   readonly pos: SourcePos;
-  readonly path: string;
+  readonly path: Path;
 }
 
 export interface EntryResult {
@@ -40,7 +42,7 @@ export function expandEntry(
   workflowName: string,
   rootScope: Scope,
   ctx: ProcessContext,
-  path: string,
+  path: Path,
 ): EntryResult {
   let jobName: string;
   let body: YMap | undefined;
@@ -129,6 +131,7 @@ export function expandEntry(
       jobName,
       approval,
       job: approvalEntry ? undefined : job,
+      jobPos: found.found ? found.element.keyPos : pos,
       failed,
       entry,
       pos: nameNode?.pos ?? pos,
@@ -145,7 +148,7 @@ function reportUnknownJob(
   rootScope: Scope,
   ctx: ProcessContext,
   pos: SourcePos,
-  path: string,
+  path: Path,
 ): void {
   if (unknownOrb !== undefined) {
     ctx.sink.error(

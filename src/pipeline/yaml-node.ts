@@ -175,15 +175,33 @@ export function fromPlain(value: unknown, pos: SourcePos): YNode {
   return scalar(null, pos);
 }
 
-/** `parent.key`, or `parent["odd key"]` for keys that are not plain identifiers. */
-export function childPath(parent: string, key: string): string {
-  const part = /^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key);
-  if (parent === '') return part.startsWith('"') ? `[${part}]` : part;
-  return part.startsWith('"') ? `${parent}[${part}]` : `${parent}.${part}`;
+/**
+ * A place in the config tree, built cheaply while walking and formatted only when a diagnostic
+ * needs it: `jobs.build.steps[2].run`.
+ */
+export type Path = string | PathStep;
+
+export interface PathStep {
+  readonly parent: Path;
+  readonly key: string | number;
 }
 
-export function indexPath(parent: string, index: number): string {
-  return `${parent}[${index}]`;
+export function childPath(parent: Path, key: string): Path {
+  return { parent, key };
+}
+
+export function indexPath(parent: Path, index: number): Path {
+  return { parent, key: index };
+}
+
+const plainKey = /^[A-Za-z0-9_-]+$/;
+
+export function formatPath(path: Path): string {
+  if (typeof path === 'string') return path;
+  const parent = formatPath(path.parent);
+  if (typeof path.key === 'number') return `${parent}[${path.key}]`;
+  if (plainKey.test(path.key)) return parent === '' ? path.key : `${parent}.${path.key}`;
+  return `${parent}[${JSON.stringify(path.key)}]`;
 }
 
 /** Describes a node's kind for messages: "a string", "a map", … */

@@ -115,7 +115,7 @@ const executorKinds = ['docker', 'machine', 'macos'] as const;
 
 /** Exactly one of `keys` (or of `keys` plus `executor` for jobs) must be present. */
 function exactlyOneExecutor(withExecutorKey: boolean): ObjectRule {
-  return (map, ctx, path) => {
+  return (map, ctx, path, at) => {
     const type = textOf(get(map, 'type')) ?? 'build';
     if (withExecutorKey && type !== 'build') return;
     const keys = withExecutorKey ? [...executorKinds, 'executor'] : executorKinds;
@@ -124,7 +124,7 @@ function exactlyOneExecutor(withExecutorKey: boolean): ObjectRule {
       ctx.sink.error(
         'invalid-executor',
         `${withExecutorKey ? 'a job' : 'an executor'} needs one of ${keys.join(', ')}`,
-        map.pos,
+        at,
         path,
       );
     } else if (present.length > 1) {
@@ -140,7 +140,7 @@ function exactlyOneExecutor(withExecutorKey: boolean): ObjectRule {
   };
 }
 
-const jobRules: ObjectRule = (map, ctx, path) => {
+const jobRules: ObjectRule = (map, ctx, path, at) => {
   const typeNode = get(map, 'type');
   const type = textOf(typeNode) ?? 'build';
   if (typeNode && (type === 'release' || type === 'lock' || type === 'unlock'))
@@ -151,7 +151,7 @@ const jobRules: ObjectRule = (map, ctx, path) => {
       childPath(path, 'type'),
     );
   if (type === 'build' && !map.pairs.some((p) => p.key.name === 'steps'))
-    ctx.sink.error('missing-key', 'job is missing the required key "steps"', map.pos, path);
+    ctx.sink.error('missing-key', 'job is missing the required key "steps"', at, path);
 };
 
 const executorInvocation = union(
@@ -237,12 +237,12 @@ const inlineOrb = object('orb', orbBody);
 /** A vendored orb's source file. */
 export const orbFileSchema = object('orb', orbBody, { additional: 'tolerate' });
 
-const versionRule: ObjectRule = (map, ctx, path) => {
+const versionRule: ObjectRule = (map, ctx, path, at) => {
   if (!map.pairs.some((p) => p.key.name === 'version'))
     ctx.sink.error(
       'missing-version',
       'the config has no version; add version: 2.1 at the top',
-      map.pos,
+      at,
       path,
     );
 };

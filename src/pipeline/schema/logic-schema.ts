@@ -1,5 +1,5 @@
 import { didYouMean } from '../did-you-mean.js';
-import { type YNode, childPath, describeNode, indexPath } from '../yaml-node.js';
+import { type Path, type YNode, childPath, describeNode, indexPath } from '../yaml-node.js';
 import type { CustomSchema, ValidationContext } from './schema.js';
 
 export const logicOperators = ['and', 'or', 'not', 'equal', 'matches'] as const;
@@ -44,7 +44,7 @@ export const logicSchema: CustomSchema = {
   }),
 };
 
-function checkLogic(node: YNode, ctx: ValidationContext, path: string, depth: number): void {
+function checkLogic(node: YNode, ctx: ValidationContext, path: Path, depth: number): void {
   if (depth > maxDepth) {
     ctx.sink.error(
       'invalid-condition',

@@ -1,5 +1,6 @@
-import type { DiagnosticSink, Severity } from '../diagnostic.js';
+import type { DiagnosticSink, Severity, SourcePos } from '../diagnostic.js';
 import type { YMap, YNode } from '../yaml-node.js';
+import type { Path } from '../yaml-node.js';
 
 /**
  * A small schema language for the config. One set of definitions drives both validation (with
@@ -91,7 +92,8 @@ export interface Property {
   readonly description?: string;
 }
 
-export type ObjectRule = (map: YMap, ctx: ValidationContext, path: string) => void;
+/** A check across keys; `at` is where the object is named (its key), for messages about it. */
+export type ObjectRule = (map: YMap, ctx: ValidationContext, path: Path, at: SourcePos) => void;
 
 export interface ObjectSchema extends Described {
   readonly kind: 'object';
@@ -136,7 +138,7 @@ export interface CustomSchema extends Described {
   readonly kind: 'custom';
   readonly name: string;
   readonly accepts: readonly NodeKind[];
-  readonly validate: (node: YNode, ctx: ValidationContext, path: string) => void;
+  readonly validate: (node: YNode, ctx: ValidationContext, path: Path) => void;
   /** Its JSON Schema, given a converter for the schemas it contains. */
   readonly json: (toJson: (schema: Schema) => unknown) => Readonly<Record<string, unknown>>;
 }
@@ -150,7 +152,7 @@ export interface ValidationContext {
   readonly sink: DiagnosticSink;
   readonly definitions: Readonly<Record<string, Schema>>;
   /** Validates a node against a schema (for custom schemas and rules). */
-  readonly check: (node: YNode, schema: Schema, path: string) => void;
+  readonly check: (node: YNode, schema: Schema, path: Path, keyPos?: SourcePos) => void;
 }
 
 export const str = (extra: Omit<StringSchema, 'kind'> = {}): StringSchema => ({

@@ -1,5 +1,5 @@
 import { didYouMean } from '../did-you-mean.js';
-import { type YNode, childPath, describeNode, isMap } from '../yaml-node.js';
+import { type Path, type YNode, childPath, describeNode, isMap } from '../yaml-node.js';
 import {
   type CustomSchema,
   type ObjectSchema,
@@ -78,14 +78,9 @@ export const builtinSteps: Readonly<Record<string, Schema>> = {
     { key: str(), keys: list(str(), { minItems: 1 }), name, when: stepWhen },
     {
       rules: [
-        (map, ctx, path) => {
+        (map, ctx, path, at) => {
           if (!map.pairs.some((p) => p.key.name === 'key' || p.key.name === 'keys'))
-            ctx.sink.error(
-              'missing-key',
-              'restore_cache step needs "key" or "keys"',
-              map.pos,
-              path,
-            );
+            ctx.sink.error('missing-key', 'restore_cache step needs "key" or "keys"', at, path);
         },
       ],
     },
@@ -256,7 +251,7 @@ export const stepSchema: CustomSchema = {
           first.key.pos,
           at,
         );
-      ctx.check(first.value, schema, at);
+      ctx.check(first.value, schema, at, first.key.pos);
       return;
     }
     unknown(key, { ...first.value, pos: first.key.pos } as YNode);
@@ -295,7 +290,7 @@ function hyphenWarning(
   canonical: string,
   node: YNode,
   ctx: ValidationContext,
-  path: string,
+  path: Path,
 ): void {
   ctx.sink.warning(
     'deprecated',

@@ -1,7 +1,8 @@
-import { DiagnosticSink } from '../diagnostic.js';
+import { DiagnosticSink, type SourcePos } from '../diagnostic.js';
 import { didYouMean } from '../did-you-mean.js';
 import { hasTemplate } from '../template-syntax.js';
 import {
+  type Path,
   type YMap,
   type YNode,
   childPath,
@@ -24,11 +25,11 @@ export function validateNode(
   node: YNode,
   schema: Schema,
   options: ValidateOptions,
-  path: string,
+  path: Path,
 ): void {
   const ctx: ValidationContext = {
     ...options,
-    check: (n, s, p) => check(n, s, ctx, p),
+    check: (n, s, p, k) => check(n, s, ctx, p, k),
   };
   check(node, schema, ctx, path);
 }
@@ -141,7 +142,7 @@ export function describeSchema(
   }
 }
 
-function wrongType(node: YNode, schema: Schema, ctx: ValidationContext, path: string): void {
+function wrongType(node: YNode, schema: Schema, ctx: ValidationContext, path: Path): void {
   ctx.sink.error(
     'wrong-type',
     `expected ${describeSchema(schema, ctx)}, got ${describeNode(node)}`,
@@ -150,7 +151,13 @@ function wrongType(node: YNode, schema: Schema, ctx: ValidationContext, path: st
   );
 }
 
-function check(node: YNode, schema: Schema, ctx: ValidationContext, path: string): void {
+function check(
+  node: YNode,
+  schema: Schema,
+  ctx: ValidationContext,
+  path: Path,
+  keyPos?: SourcePos,
+): void {
   if (deferred(node, ctx)) return;
   const s = resolve(schema, ctx);
   const kind = nodeKind(node);
@@ -240,7 +247,7 @@ function check(node: YNode, schema: Schema, ctx: ValidationContext, path: string
       }
       return;
     case 'object':
-      if (node.kind === 'map') checkObject(node, s, ctx, path);
+      if (node.kind === 'map') checkObject(node, s, ctx, path, keyPos ?? node.pos);
       else if (!(kind === 'null' && s.nullable)) wrongType(node, s, ctx, path);
       return;
     case 'map':
@@ -265,7 +272,7 @@ function check(node: YNode, schema: Schema, ctx: ValidationContext, path: string
             p.key.pos,
             childPath(path, p.key.name),
           );
-        check(p.value, s.values, ctx, childPath(path, p.key.name));
+        check(p.value, s.values, ctx, childPath(path, p.key.name), p.key.pos);
       }
       return;
     case 'union': {
@@ -276,18 +283,18 @@ function check(node: YNode, schema: Schema, ctx: ValidationContext, path: string
         return;
       }
       if (fits.length === 1) {
-        check(node, first, ctx, path);
+        check(node, first, ctx, path, keyPos);
         return;
       }
       for (const option of fits) {
         const trial = new DiagnosticSink();
-        check(node, option, withSink(ctx, trial), path);
+        check(node, option, withSink(ctx, trial), path, keyPos);
         if (trial.errors === 0) {
           ctx.sink.absorb(trial);
           return;
         }
       }
-      check(node, first, ctx, path);
+      check(node, first, ctx, path, keyPos);
       return;
     }
     case 'custom':
@@ -298,7 +305,13 @@ function check(node: YNode, schema: Schema, ctx: ValidationContext, path: string
   }
 }
 
-function checkObject(map: YMap, s: ObjectSchema, ctx: ValidationContext, path: string): void {
+function checkObject(
+  map: YMap,
+  s: ObjectSchema,
+  ctx: ValidationContext,
+  path: Path,
+  at: SourcePos,
+): void {
   const additional =
     ctx.mode === 'source' && ctx.version === '2.1' && s.additionalInSource
       ? s.additionalInSource
@@ -306,14 +319,14 @@ function checkObject(map: YMap, s: ObjectSchema, ctx: ValidationContext, path: s
   for (const p of map.pairs) {
     const key = p.key.name;
     const prop = Object.hasOwn(s.properties, key) ? s.properties[key] : undefined;
-    const at = childPath(path, key);
+    const childAt = childPath(path, key);
     if (prop) {
       if (prop.since === '2.1' && ctx.version === '2') {
         ctx.sink.error(
           'requires-version-2.1',
           `"${key}" in a ${s.noun} requires version: 2.1 (this config is version 2)`,
           p.key.pos,
-          at,
+          childAt,
         );
         continue;
       }
@@ -323,28 +336,32 @@ function checkObject(map: YMap, s: ObjectSchema, ctx: ValidationContext, path: s
           prop.support.code,
           prop.support.message,
           p.key.pos,
-          at,
+          childAt,
         );
-      check(p.value, prop.schema, ctx, at);
+      check(p.value, prop.schema, ctx, childAt, p.key.pos);
     } else if (additional === 'error') {
       ctx.sink.error(
         'unknown-key',
         `unknown key "${key}" in ${s.noun}${didYouMean(key, Object.keys(s.properties))}`,
         p.key.pos,
-        at,
+        childAt,
       );
     } else if (additional !== 'tolerate') {
-      check(p.value, additional, ctx, at);
+      check(p.value, additional, ctx, childAt, p.key.pos);
     }
   }
   for (const r of s.required ?? []) {
     if (!map.pairs.some((p) => p.key.name === r))
-      ctx.sink.error('missing-key', `${s.noun} is missing the required key "${r}"`, map.pos, path);
+      ctx.sink.error('missing-key', `${s.noun} is missing the required key "${r}"`, at, path);
   }
-  for (const rule of s.rules ?? []) rule(map, ctx, path);
+  for (const rule of s.rules ?? []) rule(map, ctx, path, at);
 }
 
 function withSink(ctx: ValidationContext, sink: DiagnosticSink): ValidationContext {
-  const next: ValidationContext = { ...ctx, sink, check: (n, sc, p) => check(n, sc, next, p) };
+  const next: ValidationContext = {
+    ...ctx,
+    sink,
+    check: (n, sc, p, k) => check(n, sc, next, p, k),
+  };
   return next;
 }

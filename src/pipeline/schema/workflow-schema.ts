@@ -106,7 +106,7 @@ export const jobEntrySchema: CustomSchema = {
       );
       return;
     }
-    ctx.check(first.value, entry, childPath(path, first.key.name));
+    ctx.check(first.value, entry, childPath(path, first.key.name), first.key.pos);
   },
   json: (toJson) => ({
     anyOf: [
@@ -184,7 +184,7 @@ export const workflowsSchema: CustomSchema = {
         hasVersion = true;
         ctx.check(p.value, union(str(), num()), at);
       } else {
-        ctx.check(p.value, workflow, at);
+        ctx.check(p.value, workflow, at, p.key.pos);
       }
     }
     if (!hasVersion && ctx.version === '2' && ctx.mode === 'source')

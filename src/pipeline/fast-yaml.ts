@@ -1,0 +1,217 @@
+import type { SourcePos } from './diagnostic.js';
+import { FastYamlScanner, Unsupported } from './fast-yaml-scanner.js';
+import type { YMap, YNode, YPair, YSeq } from './yaml-node.js';
+
+/**
+ * A fast reader for the YAML that configs are made of: block maps and lists, plain, quoted and
+ * block scalars, single-line flow collections, anchors, aliases and merge keys. It produces the
+ * same nodes, with the same positions, as `loadYaml` does through the `yaml` package, several
+ * times faster. It reads only clean input: on anything else (tags, directives, tabs as
+ * indentation, duplicate keys, unknown aliases, errors of any kind) it gives up and returns
+ * undefined, and the caller uses the full parser, which also reports the problems.
+ */
+export function fastLoadYaml(
+  text: string,
+  file: string,
+): { readonly node: YNode | undefined } | undefined {
+  if (text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
+  try {
+    return { node: new FastYaml(text, file).document() };
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined;
+    throw e;
+  }
+}
+
+const DASH = 45;
+const HASH = 35;
+
+class FastYaml extends FastYamlScanner {
+  private readonly anchors = new Map<string, YNode>();
+  private readonly pending = new Set<string>();
+
+  document(): YNode | undefined {
+    if (this.start() < 0) return undefined;
+    if (this.src.charCodeAt(this.i) === 37) this.fail(); // %YAML directive
+    if (this.atDocumentMarker()) {
+      this.i += 3;
+      if (!this.restIsBlank()) this.fail();
+      if (this.nextContentLine() < 0) return undefined;
+    }
+    const node = this.blockNode(this.indent, -1);
+    while (this.indent >= 0) {
+      if (!this.atDocumentMarker()) this.fail();
+      this.i += 3;
+      if (!this.restIsBlank()) this.fail();
+      this.nextContentLine();
+    }
+    return node;
+  }
+
+  /** A node starting at the first content character of the current line. */
+  private blockNode(indent: number, parentIndent: number): YNode {
+    if (this.src.charCodeAt(this.i) === DASH && this.isBlank(this.i + 1))
+      return this.blockSeq(indent, false);
+    if (this.keyAt(this.i)) return this.blockMap(indent);
+    return this.inlineNode(parentIndent);
+  }
+
+  private blockMap(indent: number): YMap {
+    const pos = this.here();
+    const entries: { key: string; keyPos: SourcePos; value: YNode; merge: boolean }[] = [];
+    for (;;) {
+      const key = this.keyAt(this.i);
+      if (!key) this.fail();
+      const keyPos = this.here();
+      this.i = key.end + 1; // after ':'
+      this.skipSpaces();
+      let value: YNode;
+      if (this.atLineEnd()) {
+        const emptyPos = this.here();
+        this.nextContentLine();
+        if (this.indent > indent) value = this.blockNode(this.indent, indent);
+        else if (
+          this.indent === indent &&
+          this.src.charCodeAt(this.i) === DASH &&
+          this.isBlank(this.i + 1)
+        )
+          value = this.blockSeq(indent, true);
+        else value = { kind: 'scalar', value: null, pos: emptyPos };
+      } else {
+        value = this.inlineNode(indent);
+      }
+      entries.push({ key: key.name, keyPos, value, merge: key.merge });
+      if (this.indent !== indent) {
+        if (this.indent > indent) this.fail();
+        break;
+      }
+    }
+    return this.buildMap(entries, pos);
+  }
+
+  private blockSeq(indent: number, indentless: boolean): YSeq {
+    const pos = this.here();
+    const items: YNode[] = [];
+    for (;;) {
+      this.i++;
+      this.skipSpaces();
+      if (this.atLineEnd()) {
+        const emptyPos = this.here();
+        this.nextContentLine();
+        items.push(
+          this.indent > indent
+            ? this.blockNode(this.indent, indent)
+            : { kind: 'scalar', value: null, pos: emptyPos },
+        );
+      } else {
+        const column = this.i - this.lineStart;
+        if (this.src.charCodeAt(this.i) === DASH && this.isBlank(this.i + 1))
+          items.push(this.blockSeq(column, false));
+        else if (this.keyAt(this.i)) items.push(this.blockMap(column));
+        else items.push(this.inlineNode(indent));
+      }
+      if (
+        this.indent !== indent ||
+        this.src.charCodeAt(this.i) !== DASH ||
+        !this.isBlank(this.i + 1)
+      ) {
+        if (this.indent > indent || (this.indent === indent && !indentless)) this.fail();
+        break;
+      }
+    }
+    return { kind: 'seq', items, pos };
+  }
+
+  /** A node written after `key: ` or `- `: anchors, aliases, scalars, flow collections. */
+  private inlineNode(parentIndent: number): YNode {
+    let anchor: string | undefined;
+    if (this.src.charCodeAt(this.i) === 38) {
+      anchor = this.readName();
+      this.skipSpaces();
+      this.pending.add(anchor);
+      this.anchors.delete(anchor);
+      if (this.atLineEnd()) {
+        this.nextContentLine();
+        if (this.indent <= parentIndent) this.fail();
+        return this.register(anchor, this.blockNode(this.indent, parentIndent));
+      }
+    }
+    const node = this.valueNode(parentIndent);
+    return anchor === undefined ? node : this.register(anchor, node);
+  }
+
+  private register(anchor: string, node: YNode): YNode {
+    this.pending.delete(anchor);
+    this.anchors.set(anchor, node);
+    return node;
+  }
+
+  private valueNode(parentIndent: number): YNode {
+    const c = this.src.charCodeAt(this.i);
+    if (c === 42) {
+      const name = this.readName();
+      const target = this.anchors.get(name);
+      if (target === undefined || this.pending.has(name)) this.fail();
+      this.endLine();
+      return target;
+    }
+    if (c === 34 || c === 39 || c === 91 || c === 123) {
+      const node = c === 34 || c === 39 ? this.quoted() : this.flow(parentIndent);
+      this.endLine();
+      return node;
+    }
+    if (c === 124 || c === 62) return this.blockScalar(parentIndent);
+    if (
+      c === HASH ||
+      c === 33 ||
+      c === 37 ||
+      c === 64 ||
+      c === 96 ||
+      c === 44 ||
+      c === 93 ||
+      c === 125
+    )
+      this.fail();
+    if ((c === 63 || c === 58 || c === DASH) && this.isBlank(this.i + 1)) this.fail();
+    return this.plain(parentIndent);
+  }
+
+  /** Applies merge keys: explicit keys win, earlier merge sources win over later ones. */
+  private buildMap(
+    entries: readonly { key: string; keyPos: SourcePos; value: YNode; merge: boolean }[],
+    pos: SourcePos,
+  ): YMap {
+    const explicit = new Set<string>();
+    for (const e of entries) {
+      if (e.merge) continue;
+      if (explicit.has(e.key)) this.fail(); // duplicate key: the full parser reports it
+      explicit.add(e.key);
+    }
+    if (explicit.size === entries.length) {
+      return {
+        kind: 'map',
+        pairs: entries.map((e) => ({ key: { name: e.key, pos: e.keyPos }, value: e.value })),
+        pos,
+      };
+    }
+    const pairs: YPair[] = [];
+    const seen = new Set<string>();
+    for (const e of entries) {
+      if (!e.merge) {
+        seen.add(e.key);
+        pairs.push({ key: { name: e.key, pos: e.keyPos }, value: e.value });
+        continue;
+      }
+      const sources = e.value.kind === 'seq' ? e.value.items : [e.value];
+      for (const source of sources) {
+        if (source.kind !== 'map') this.fail();
+        for (const p of source.pairs) {
+          if (explicit.has(p.key.name) || seen.has(p.key.name)) continue;
+          seen.add(p.key.name);
+          pairs.push(p);
+        }
+      }
+    }
+    return { kind: 'map', pairs, pos };
+  }
+}
