@@ -32,11 +32,13 @@ export interface TestAirlock {
 }
 
 /** A real server with its embedded runner, SQLite in a scratch folder, on 127.0.0.1:0. */
-export async function startAirlock(options: { publicUrl?: string } = {}): Promise<TestAirlock> {
+export async function startAirlock(
+  options: { publicUrl?: string; port?: number } = {},
+): Promise<TestAirlock> {
   const dataDir = createScratchDir('web-server');
   const config = serverConfigSchema.parse({
     dataDir: dataDir.path,
-    port: 0,
+    port: options.port ?? 0,
     logLevel: 'silent',
     embeddedRunnerCapacity: 2,
     heartbeatIntervalMs: 1000,
