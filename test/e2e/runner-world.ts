@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { JobView, PipelineView } from '../../src/protocol/rest-api.js';
 import { finalJobStatuses } from '../../src/protocol/statuses.js';
 import {
@@ -192,12 +194,18 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+const tsxLoader = pathToFileURL(
+  resolve(import.meta.dirname, '../../node_modules/tsx/dist/loader.mjs'),
+).href;
+
 /** Runs `airlock ARGS` from source as a subprocess and collects its exit code and output. */
 export function runAirlockCli(
   args: readonly string[],
   options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliRun> {
-  const { command, args: argv } = airlockArgv(args);
+  const { command, args: raw } = airlockArgv(args);
+  // `--import tsx` resolves from the working directory, which may be a repository without it.
+  const argv = raw.map((a) => (a === 'tsx' ? tsxLoader : a));
   return new Promise((resolve) => {
     execFile(
       command,
