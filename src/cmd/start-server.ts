@@ -69,7 +69,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       : { kind: 'sqlite', path: join(dataDir, 'airlock.db') },
   );
   const wake = new WakeSignal();
-  const offQueued = store.onJobsQueued(() => wake.wakeAll());
+  const offQueued = store.onJobsQueued(() => wake.jobsQueued());
   const services = createServices(
     {
       store,

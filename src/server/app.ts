@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { installErrorHandler } from './http/error-handler.js';
@@ -28,6 +29,8 @@ export interface AppOptions {
  */
 export function buildApp(options: AppOptions): FastifyInstance {
   const { services, shutdown } = options;
+  // Every parked claim long-poll and live stream listens for shutdown: no listener limit.
+  setMaxListeners(0, shutdown);
   const config = services.deps.config;
   const publicUrl = config.publicUrl ? new URL(config.publicUrl) : undefined;
   const app = Fastify({

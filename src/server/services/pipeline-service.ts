@@ -210,7 +210,7 @@ export class PipelineService {
         { errors: compiled.diagnostics.length > 0 ? compiled.diagnostics : null },
       );
     });
-    this.#d.wake.wakeAll();
+    this.#d.wake.jobsQueued();
     for (const id of workflowIds) await this.#workflows.advance(id);
   }
 

@@ -5,6 +5,9 @@ import { hashToken, newToken } from '../security/tokens.js';
 import type { RunnerRow } from '../store/runners-repository.js';
 import type { ServiceDeps } from './service-deps.js';
 
+/** A runner's last-seen time is written at most this often by `touch`, in ms. */
+const touchIntervalMs = 1000;
+
 /** Build nodes: registration, authentication, the nodes view and drain. */
 export class RunnerService {
   readonly #d: ServiceDeps;
@@ -58,7 +61,19 @@ export class RunnerService {
     runner: RunnerRow,
     update?: { resourceClasses?: readonly string[]; executors?: readonly string[] },
   ): Promise<void> {
-    await this.#d.store.runners.touch(runner.id, this.#d.clock.nowMs(), update);
+    const now = this.#d.clock.nowMs();
+    // Every claim touches its runner; a runner seen within the last second with the same
+    // classes and executors is left alone, which spares a write per claim under load.
+    const same = (a: readonly string[] | undefined, b: readonly string[]): boolean =>
+      a === undefined || (a.length === b.length && a.every((v, i) => v === b[i]));
+    if (
+      now - runner.lastSeenAtMs < touchIntervalMs &&
+      now >= runner.lastSeenAtMs &&
+      same(update?.resourceClasses, runner.resourceClasses) &&
+      same(update?.executors, runner.executors)
+    )
+      return;
+    await this.#d.store.runners.touch(runner.id, now, update);
   }
 
   async list(): Promise<NodeView[]> {

@@ -8,6 +8,7 @@ import type {
 } from '../../protocol/runner-api.js';
 import { maxClaimWaitMs } from '../../protocol/runner-api.js';
 import { AppError } from '../../shared/app-error.js';
+import { claimGroup } from '../scheduler/wake-signal.js';
 import type { JobRow } from '../store/jobs-repository.js';
 import type { RunnerRow } from '../store/runners-repository.js';
 import { buildBuiltins } from './builtins.js';
@@ -40,37 +41,45 @@ export class SchedulerService {
   ): Promise<JobAssignment | undefined> {
     const { store, clock, wake, config } = this.#d;
     const deadline = clock.nowMs() + Math.min(req.waitMs, config.claimMaxWaitMs, maxClaimWaitMs);
+    const group = claimGroup(req.resourceClasses, req.executors);
+    // The row was read when the request was authenticated; after a wait it is read again.
+    let current: RunnerRow | undefined = runner;
+    let woken = false;
     for (;;) {
-      const current = await store.runners.get(runner.id);
-      if (!current) return undefined;
-      if (current.drain) {
-        // A draining node gets nothing new; hold the poll so it does not spin.
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.max(0, deadline - clock.nowMs()));
-          signal.addEventListener(
-            'abort',
-            () => {
-              clearTimeout(timer);
-              resolve();
-            },
-            { once: true },
-          );
+      let job: JobRow | undefined;
+      let generation: number;
+      try {
+        if (woken) current = await store.runners.get(runner.id);
+        if (!current || current.drain || signal.aborted) {
+          // A woken waiter that does not claim hands its wake-up to the next one of its group.
+          if (woken) wake.passOn(group);
+          if (current?.drain) await holdUntil(deadline - clock.nowMs(), signal);
+          return undefined;
+        }
+        generation = wake.generation;
+        job = await store.jobs.claim({
+          runnerId: runner.id,
+          resourceClasses: req.resourceClasses,
+          executorKinds: req.executors,
+          nowMs: clock.nowMs(),
+          leaseMs: config.leaseMs,
         });
-        return undefined;
+      } catch (error) {
+        if (woken) wake.passOn(group);
+        throw error;
       }
-      const generation = wake.generation;
-      const job = await store.jobs.claim({
-        runnerId: runner.id,
-        resourceClasses: req.resourceClasses,
-        executorKinds: req.executors,
-        nowMs: clock.nowMs(),
-        leaseMs: config.leaseMs,
-      });
-      if (job) return this.#assignment(job);
+      if (job) {
+        // More jobs may be queued: wake the next waiter while this answer is built.
+        if (woken) wake.passOn(group);
+        return this.#assignment(job);
+      }
       const remaining = deadline - clock.nowMs();
       if (remaining <= 0 || signal.aborted) return undefined;
-      if (wake.generation !== generation) continue;
-      const woken = await wake.wait(remaining, signal);
+      if (wake.generation !== generation) {
+        woken = false;
+        continue;
+      }
+      woken = await wake.wait(remaining, signal, group);
       if (!woken) return undefined;
     }
   }
@@ -226,4 +235,18 @@ export class SchedulerService {
       await this.#workflows.advance(workflowId);
     return expired.length;
   }
+}
+
+/** Holds a long-poll that will get nothing (a draining node) so the runner does not spin. */
+function holdUntil(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -73,7 +73,7 @@ export class WorkflowService {
       if (anyQueued) await tx.notifyJobsQueued({ workflowId });
       return anyQueued;
     });
-    if (queued) this.#d.wake.wakeAll();
+    if (queued) this.#d.wake.jobsQueued();
   }
 
   async approve(jobId: string, approver: string): Promise<JobRow> {

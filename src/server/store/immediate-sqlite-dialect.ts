@@ -9,6 +9,7 @@ import {
   type Kysely,
   type QueryCompiler,
   SqliteAdapter,
+  type SqliteDatabase,
   SqliteDriver,
   SqliteIntrospector,
   SqliteQueryCompiler,
@@ -41,7 +42,7 @@ export class ImmediateSqliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new ImmediateSqliteDriver({ database: this.#database });
+    return new ImmediateSqliteDriver({ database: withStatementCache(this.#database) });
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -55,4 +56,36 @@ export class ImmediateSqliteDialect implements Dialect {
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new SqliteIntrospector(db);
   }
+}
+
+/** Distinct SQL texts whose prepared statements are kept (least recently used go first). */
+const statementCacheSize = 500;
+
+/**
+ * Kysely's driver prepares every query anew, and preparing costs about as much as running a
+ * simple statement; this keeps prepared statements by SQL text and reuses them. A statement
+ * that is still iterating (a stream) is never handed out twice: a fresh one is prepared.
+ */
+function withStatementCache(database: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) {
+        cache.delete(sql);
+        cache.set(sql, cached);
+        return cached;
+      }
+      const statement = database.prepare(sql);
+      if (!cached) {
+        cache.set(sql, statement);
+        if (cache.size > statementCacheSize) {
+          const oldest = cache.keys().next();
+          if (!oldest.done) cache.delete(oldest.value);
+        }
+      }
+      return statement;
+    },
+  };
 }
