@@ -173,13 +173,14 @@ async function registerDemo(
   ctx: CliContext,
 ): Promise<void> {
   const { projects, pipelines } = server.services;
+  const localPath = resolve(path);
   const existing = (await projects.list()).find((p) => p.name === 'airlock-demo');
   const project =
     existing ??
     (await projects.create({
       name: 'airlock-demo',
-      localPath: path,
-      defaultBranch: 'main',
+      localPath,
+      defaultBranch: currentBranch(localPath),
       configPath: '.circleci/config.yml',
     }));
   const recent = await server.services.deps.store.pipelines.list({
@@ -194,7 +195,7 @@ async function registerDemo(
       { source: 'local', by: null },
     );
     ctx.output.err(
-      `Demo project "airlock-demo" registered (${path}); pipeline #${pipeline.number} is ${pipeline.status}.`,
+      `Demo project "airlock-demo" registered (${localPath}); pipeline #${pipeline.number} is ${pipeline.status}.`,
     );
   } catch (error) {
     ctx.output.err(

@@ -26,7 +26,15 @@ export function checkoutScript(
       : options.method === 'blobless'
         ? ' --filter=blob:none'
         : ` --depth ${options.depth ?? 1}`;
-  const url = q(source.url.startsWith('/') ? `file://${source.url}` : source.url);
+  const local = source.url.startsWith('/');
+  const url = q(local ? `file://${source.url}` : source.url);
+  // A local repository is ours: let its upload-pack serve any commit by id.
+  const uploadPack = local
+    ? ` --upload-pack=${q('git -c uploadpack.allowAnySHA1InWant=true upload-pack')}`
+    : '';
+  const fallbackRef = source.tag
+    ? `refs/tags/${source.tag}`
+    : `refs/heads/${source.branch ?? 'main'}`;
   lines.push(
     'if [ ! -d .git ]; then git init -q .; fi',
     'git remote remove origin 2>/dev/null || true',
@@ -35,8 +43,12 @@ export function checkoutScript(
   if (source.revision) {
     lines.push(
       `echo "Checking out ${source.revision}${source.branch ? ` (${source.branch})` : source.tag ? ` (tag ${source.tag})` : ''}"`,
-      `git -c protocol.version=2 fetch -q${depth} origin ${q(source.revision)}`,
-      'git -c advice.detachedHead=false checkout -q FETCH_HEAD',
+      // Fetch the commit itself; a server that refuses unadvertised commits gets the branch or
+      // tag instead (whole history, so an older commit of it is found too).
+      `if ! git -c protocol.version=2 fetch -q${depth}${uploadPack} origin ${q(source.revision)} 2>/dev/null; then`,
+      `  git fetch -q${uploadPack} origin ${q(fallbackRef)}`,
+      'fi',
+      `git -c advice.detachedHead=false checkout -q ${q(source.revision)}`,
     );
     if (source.branch) lines.push(`git checkout -q -B ${q(source.branch)}`);
   } else if (source.tag) {
