@@ -92,12 +92,13 @@ export function expandWorkflows(
     const entries = get(body, 'jobs');
     if (entries?.kind === 'seq') {
       entries.items.forEach((entry, i) => {
-        const r = expandEntry(
+        const r = expandEntryOnce(
           entry,
           wf.key.name,
           rootScope,
           ctx,
           indexPath(childPath(wfPath, 'jobs'), i),
+          cache,
         );
         instances.push(...r.instances);
         if (r.alias)

@@ -1,5 +1,6 @@
 import type { SourcePos } from './diagnostic.js';
-import { FastYamlScanner, Unsupported } from './fast-yaml-scanner.js';
+import { FastYamlBlocks } from './fast-yaml-blocks.js';
+import { Unsupported } from './fast-yaml-scanner.js';
 import type { YMap, YNode, YPair, YSeq } from './yaml-node.js';
 
 /**
@@ -26,7 +27,7 @@ export function fastLoadYaml(
 const DASH = 45;
 const HASH = 35;
 
-class FastYaml extends FastYamlScanner {
+class FastYaml extends FastYamlBlocks {
   private readonly anchors = new Map<string, YNode>();
   private readonly pending = new Set<string>();
 
