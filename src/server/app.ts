@@ -2,17 +2,18 @@ import { setMaxListeners } from 'node:events';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { installErrorHandler } from './http/error-handler.js';
+import { eventsRoutes } from './http/events-routes.js';
 import { healthRoutes } from './http/health-routes.js';
+import { insightsRoutes } from './http/insights-routes.js';
 import { jobRoutes } from './http/job-routes.js';
+import { installLogWebSocket } from './http/log-websocket.js';
 import { openApiRoutes } from './http/openapi-routes.js';
 import { projectRoutes } from './http/project-routes.js';
 import { installRateLimit } from './http/rate-limit-hook.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { runnerRoutes } from './http/runner-routes.js';
-import { userRoutes } from './http/user-routes.js';
-import { eventsRoutes } from './http/events-routes.js';
-import { insightsRoutes } from './http/insights-routes.js';
 import { uiRoutes } from './http/ui-routes.js';
+import { userRoutes } from './http/user-routes.js';
 import { webRoutes } from './http/web-routes.js';
 import type { Services } from './services/services.js';
 
@@ -60,5 +61,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   insightsRoutes(app, services);
   eventsRoutes(app, services, shutdown);
   webRoutes(app, { publicUrl: config.publicUrl });
+  installLogWebSocket(app, services, shutdown, publicUrl ? [publicUrl.origin] : []);
   return app;
 }
