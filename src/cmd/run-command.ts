@@ -72,6 +72,7 @@ export function runCommand(
         jobNetwork: network.forJob,
         gitEnv: network.gitEnv,
         allowDockerOnMachine: opts.executor === 'machine',
+        scheduleTriggers: false,
         runnerLog: (level, message) => {
           if (level !== 'info') out.err(`runner ${level}: ${message}`);
         },

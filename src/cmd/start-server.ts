@@ -14,6 +14,7 @@ import { buildApp } from '../server/app.js';
 import { systemClock } from '../server/clock.js';
 import type { ServerConfig } from '../server/config.js';
 import { LogHub } from '../server/logs/log-hub.js';
+import { startScheduleTimer } from '../server/scheduler/schedule-timer.js';
 import { WakeSignal } from '../server/scheduler/wake-signal.js';
 import { SecretBox } from '../server/security/secret-box.js';
 import { gitRunner } from '../server/services/git-source.js';
@@ -49,6 +50,8 @@ export interface StartServerOptions {
   ) => void;
   readonly onJob?: Parameters<typeof startRunner>[0]['onJob'];
   readonly allowDockerOnMachine?: boolean;
+  /** Fire the schedule triggers of the projects' configs (default true; `airlock run`: false). */
+  readonly scheduleTriggers?: boolean;
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
@@ -102,6 +105,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
     Math.min(1000, Math.max(100, Math.floor(config.leaseMs / 4))),
   );
+  const schedules =
+    options.scheduleTriggers === false
+      ? undefined
+      : startScheduleTimer(() => services.schedules.tick(), {
+          clock: systemClock,
+          onError: (error) => logger.error({ err: error }, 'schedule triggers failed'),
+        });
 
   let runner: Runner | undefined;
   if (config.embeddedRunner) {
@@ -147,6 +157,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     stop: () => {
       stopped ??= (async () => {
         clearInterval(reaper);
+        await schedules?.stop();
         shutdown.abort();
         wake.releaseAll();
         if (runner) await runner.stop();

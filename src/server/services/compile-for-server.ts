@@ -40,6 +40,8 @@ export interface CompileInput {
   /** `airlock run --workflow` / `--job`. */
   readonly onlyWorkflow?: string | undefined;
   readonly onlyJob?: string | undefined;
+  /** Schedule triggers: compile for this workflow's schedule (only it runs). */
+  readonly scheduledWorkflow?: string | undefined;
 }
 
 function jobRows(instance: PlanJobInstance): CompiledJob {
@@ -96,6 +98,7 @@ export function compileForServer(input: CompileInput): CompiledJobs {
       ? { tag: input.pipeline.tag }
       : { branch: input.pipeline.branch ?? 'main' }),
     revision: input.pipeline.revision ?? '0000000000000000000000000000000000000000',
+    ...(input.scheduledWorkflow ? { scheduledWorkflow: input.scheduledWorkflow } : {}),
   });
   const diagnostics = result.diagnostics.map((d) => ({
     severity: d.severity,

@@ -25,6 +25,8 @@ export interface Trigger {
   readonly by: string | null;
   /** Schedule triggers: the trigger's name. */
   readonly scheduleName?: string;
+  /** Schedule triggers: the workflow whose schedule fired (only it runs). */
+  readonly scheduledWorkflow?: string;
   /** Local runs: read the config and copy the folder as it is, uncommitted changes included. */
   readonly workingTree?: boolean;
   readonly onlyWorkflow?: string;
@@ -117,6 +119,7 @@ export class PipelineService {
         },
         onlyWorkflow: trigger.onlyWorkflow,
         onlyJob: trigger.onlyJob,
+        scheduledWorkflow: trigger.scheduledWorkflow,
       });
     }
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error');

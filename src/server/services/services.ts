@@ -4,6 +4,7 @@ import { JobQueryService } from './job-query-service.js';
 import { PipelineService } from './pipeline-service.js';
 import { ProjectService } from './project-service.js';
 import { RunnerService } from './runner-service.js';
+import { ScheduleService } from './schedule-service.js';
 import { SchedulerService } from './scheduler-service.js';
 import type { ServiceDeps } from './service-deps.js';
 import { WorkflowService } from './workflow-service.js';
@@ -15,6 +16,7 @@ export interface Services {
   readonly workflows: WorkflowService;
   readonly pipelines: PipelineService;
   readonly scheduler: SchedulerService;
+  readonly schedules: ScheduleService;
   readonly runners: RunnerService;
   readonly jobs: JobQueryService;
 }
@@ -22,13 +24,15 @@ export interface Services {
 export function createServices(deps: ServiceDeps, git: GitRun): Services {
   const projects = new ProjectService(deps);
   const workflows = new WorkflowService(deps);
+  const pipelines = new PipelineService(deps, projects, workflows, git);
   return {
     deps,
     auth: new AuthService(deps),
     projects,
     workflows,
-    pipelines: new PipelineService(deps, projects, workflows, git),
+    pipelines,
     scheduler: new SchedulerService(deps, projects, workflows),
+    schedules: new ScheduleService(deps, pipelines, git),
     runners: new RunnerService(deps),
     jobs: new JobQueryService(deps),
   };
