@@ -52,6 +52,8 @@ export interface StartServerOptions {
   readonly allowDockerOnMachine?: boolean;
   /** Fire the schedule triggers of the projects' configs (default true; `airlock run`: false). */
   readonly scheduleTriggers?: boolean;
+  /** How long embedded jobs may run on after a shutdown begins, in ms (default 30 s). */
+  readonly shutdownGraceMs?: number;
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
@@ -160,7 +162,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         await schedules?.stop();
         shutdown.abort();
         wake.releaseAll();
-        if (runner) await runner.stop();
+        if (runner) {
+          // Running embedded jobs get a grace period to finish, then they are canceled and reported.
+          const active = runner;
+          await Promise.race([active.drain(), new Promise((r) => setTimeout(r, options.shutdownGraceMs ?? 30_000))]);
+          await active.stop();
+        }
         await app.close();
         offQueued();
         await store.close();
