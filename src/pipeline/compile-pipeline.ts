@@ -9,6 +9,7 @@ import type { PipelineValues } from './pipeline-values.js';
 import type { Plan } from './plan.js';
 import { type PipelineParameterInput, processConfig } from './process-config.js';
 import { configSchema, definitions, processedConfigSchema } from './schema/config-schema.js';
+import type { Schema } from './schema/schema.js';
 import { validateNode } from './schema/validate.js';
 import { type YMap, get, isMap, scalarText, toPlain } from './yaml-node.js';
 
@@ -85,10 +86,11 @@ export function compilePipeline(input: CompilePipelineInput): CompilePipelineRes
     return done();
   }
   const version = configVersion(root, sink);
+  const clean = new WeakMap<object, Set<Schema>>();
   validateNode(
     root,
     configSchema,
-    { version: version ?? '2.1', mode: 'source', sink, definitions },
+    { version: version ?? '2.1', mode: 'source', sink, definitions, clean },
     '',
   );
   warnTopLevelTypos(root, sink);
@@ -108,7 +110,7 @@ export function compilePipeline(input: CompilePipelineInput): CompilePipelineRes
   validateNode(
     processed.config,
     processedConfigSchema,
-    { version, mode: 'processed', sink, definitions },
+    { version, mode: 'processed', sink, definitions, clean },
     '',
   );
   const errorsBeforePlan = sink.errors;

@@ -66,8 +66,18 @@ export function buildScope(
     const sectionPath = childPath(options.basePath, key);
     const target =
       key === 'commands' ? scope.commands : key === 'executors' ? scope.executors : scope.jobs;
+    const lowered = new Map<string, string>();
     for (const p of section.pairs) {
       const path = childPath(sectionPath, p.key.name);
+      const same = kind === 'job' ? lowered.get(p.key.name.toLowerCase()) : undefined;
+      if (same !== undefined)
+        sink.error(
+          'duplicate-job-name',
+          `job "${p.key.name}" has the same name as job "${same}" (job names are compared ignoring case)`,
+          p.key.pos,
+          path,
+        );
+      lowered.set(p.key.name.toLowerCase(), p.key.name);
       const decls = isMap(p.value)
         ? readDeclarations(get(p.value, 'parameters'), kind, sink, childPath(path, 'parameters'))
         : new Map();

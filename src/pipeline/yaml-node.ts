@@ -63,14 +63,18 @@ const indexCache = new WeakMap<YMap, Map<string, YPair>>();
 
 /** The pair with this key, if any. Large maps get an index on first use. */
 export function getPair(map: YMap, key: string): YPair | undefined {
-  if (map.pairs.length < 12) {
-    for (const p of map.pairs) if (p.key.name === key) return p;
+  const pairs = map.pairs;
+  if (pairs.length < 24) {
+    for (let i = 0; i < pairs.length; i++) {
+      const p = pairs[i] as YPair;
+      if (p.key.name === key) return p;
+    }
     return undefined;
   }
   let index = indexCache.get(map);
   if (!index) {
     index = new Map();
-    for (const p of map.pairs) index.set(p.key.name, p);
+    for (const p of pairs) index.set(p.key.name, p);
     indexCache.set(map, index);
   }
   return index.get(key);

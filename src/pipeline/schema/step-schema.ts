@@ -174,7 +174,10 @@ export const stepSchema: CustomSchema = {
   validate(node, ctx, path) {
     const commandsAllowed = ctx.mode === 'source' && ctx.version === '2.1';
     const unknown = (stepName: string, at: YNode): void => {
-      if (commandsAllowed) return;
+      if (commandsAllowed) {
+        ctx.lenient.count++;
+        return;
+      }
       ctx.sink.error(
         'unknown-step',
         `unknown step "${stepName}"${didYouMean(stepName, Object.keys(builtinSteps))}`,

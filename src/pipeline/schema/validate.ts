@@ -18,6 +18,12 @@ export interface ValidateOptions {
   readonly mode: 'source' | 'processed';
   readonly sink: DiagnosticSink;
   readonly definitions: Readonly<Record<string, Schema>>;
+  /**
+   * Maps and lists already found valid against a schema (no error, nothing accepted only
+   * because the config is a 2.1 source). Shared between the source and the processed pass, so
+   * the processed config's untouched subtrees are not checked twice.
+   */
+  readonly clean?: WeakMap<object, Set<Schema>>;
 }
 
 /** Validates `node` against `schema`, reporting every problem to the sink. */
@@ -29,6 +35,8 @@ export function validateNode(
 ): void {
   const ctx: ValidationContext = {
     ...options,
+    clean: options.clean ?? new WeakMap(),
+    lenient: { count: 0 },
     check: (n, s, p, k) => check(n, s, ctx, p, k),
   };
   check(node, schema, ctx, path);
@@ -48,13 +56,17 @@ function nodeKind(node: YNode): NodeKind {
 
 /** Whether this node is a 2.1 template that processing will replace (accepted for any schema). */
 function deferred(node: YNode, ctx: ValidationContext): boolean {
-  return (
+  if (
     ctx.mode === 'source' &&
     ctx.version === '2.1' &&
     node.kind === 'scalar' &&
     typeof node.value === 'string' &&
     hasTemplate(node.value)
-  );
+  ) {
+    ctx.lenient.count++;
+    return true;
+  }
+  return false;
 }
 
 function resolve(schema: Schema, ctx: ValidationContext): Schema {
@@ -339,6 +351,8 @@ function checkObject(
           childAt,
         );
       check(p.value, prop.schema, ctx, childAt, p.key.pos);
+    } else if (additional === 'tolerate' && s.additional !== 'tolerate') {
+      ctx.lenient.count++;
     } else if (additional === 'error') {
       ctx.sink.error(
         'unknown-key',
