@@ -166,7 +166,8 @@ workflows:
 
 describe('job names', () => {
   it('are unique ignoring case', () => {
-    const t = 'version: 2.1\njobs:\n  Build: {docker: [{image: a}], steps: [checkout]}\n  build: {docker: [{image: a}], steps: [checkout]}\nworkflows:\n  w: {jobs: [build]}\n';
+    const t =
+      'version: 2.1\njobs:\n  Build: {docker: [{image: a}], steps: [checkout]}\n  build: {docker: [{image: a}], steps: [checkout]}\nworkflows:\n  w: {jobs: [build]}\n';
     const d = compilePipeline({ file: 'c.yml', text: t }).diagnostics;
     expect(d.map((x) => `${x.line}:${x.column} ${x.code}`)).toEqual(['4:3 duplicate-job-name']);
   });
