@@ -12,7 +12,7 @@ import { AppError } from '../shared/app-error.js';
 import { formatDuration } from '../shared/duration.js';
 import { jobNetworkFromEnv } from './job-network.js';
 import { parseParams } from './parse-params.js';
-import { startServer } from './start-server.js';
+import type { RunningServer } from './start-server.js';
 
 interface RunOptions {
   job?: string;
@@ -58,6 +58,8 @@ export function runCommand(
       const network = jobNetworkFromEnv(ctx.env);
       const started = new Map<string, number>();
       const out = ctx.output;
+      // Loaded here, not at the top: the runner role never loads the server's modules.
+      const { startServer } = await import('./start-server.js');
       const server = await startServer({
         config: serverConfigSchema.parse({
           dataDir,
@@ -146,7 +148,7 @@ export function runCommand(
 }
 
 async function waitForPipeline(
-  services: Awaited<ReturnType<typeof startServer>>['services'],
+  services: RunningServer['services'],
   pipelineId: string,
   ctx: CliContext,
   dockerOnMachine: boolean,

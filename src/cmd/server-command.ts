@@ -6,7 +6,7 @@ import { serverConfigSchema } from '../server/config.js';
 import { redactUrl } from '../shared/redact-url.js';
 import { jobNetworkFromEnv } from './job-network.js';
 import { type SettingDoc, flagName, resolveSettings, settingsHelp } from './settings.js';
-import { startServer } from './start-server.js';
+import type { RunningServer } from './start-server.js';
 
 export const serverSettings: readonly SettingDoc[] = [
   {
@@ -127,6 +127,8 @@ export function serverCommand(
       configFile: opts.config as string | undefined,
     });
     const network = jobNetworkFromEnv(ctx.env);
+    // Loaded here, not at the top: the runner role never loads the server's modules.
+    const { startServer } = await import('./start-server.js');
     const server = await startServer({
       config,
       env: ctx.env,
@@ -167,11 +169,7 @@ function currentBranch(path: string): string {
   }
 }
 
-async function registerDemo(
-  server: Awaited<ReturnType<typeof startServer>>,
-  path: string,
-  ctx: CliContext,
-): Promise<void> {
+async function registerDemo(server: RunningServer, path: string, ctx: CliContext): Promise<void> {
   const { projects, pipelines } = server.services;
   const localPath = resolve(path);
   const existing = (await projects.list()).find((p) => p.name === 'airlock-demo');

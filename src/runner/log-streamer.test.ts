@@ -31,9 +31,29 @@ describe('LogStreamer', () => {
     });
     s.write('abcdefgh');
     await s.close();
-    expect(attempts[0]).toEqual(attempts[1]);
-    expect(attempts[1]).toEqual(attempts[2]);
+    // Each try resends what was not acknowledged, from the same first sequence number on.
     expect(attempts).toHaveLength(3);
+    expect(attempts.map((a) => a[0])).toEqual([0, 0, 0]);
+    expect(attempts[2]).toEqual([0, 1]);
+  });
+
+  it('cuts long writes into chunks of at most maxChunkBytes, keeping surrogate pairs whole', async () => {
+    const received: LogChunk[] = [];
+    const s = new LogStreamer({ send: async (c) => void received.push(...c), maxChunkBytes: 16 });
+    const text = `${'a'.repeat(37)}😀${'é'.repeat(9)}😀\n`;
+    s.write(text);
+    s.write('😀'.slice(0, 1));
+    s.write('😀'.slice(1));
+    await s.close();
+    expect(received.map((c) => c.data).join('')).toBe(`${text}😀`);
+    let offset = 0;
+    for (const c of received) {
+      const bytes = Buffer.byteLength(c.data);
+      expect(bytes).toBeLessThanOrEqual(16);
+      expect(c.offset).toBe(offset);
+      expect(c.data).not.toMatch(/^[\udc00-\udfff]|[\ud800-\udbff]$/);
+      offset += bytes;
+    }
   });
 
   it('asks the producer to pause past the memory bound and signals drain', async () => {

@@ -3,7 +3,10 @@ import type { LogChunk } from '../protocol/runner-api.js';
 export interface LogStreamerOptions {
   /** Sends chunks in order; resolves when the server stored (or already had) them. */
   readonly send: (chunks: readonly LogChunk[]) => Promise<void>;
-  /** A chunk is sealed at this size, in bytes (default 256 KiB). */
+  /**
+   * A chunk is sealed at this size, in bytes (default 64 KiB). Small enough that no chunk string
+   * lands in V8's large-object space, which is only swept by full collections.
+   */
   readonly maxChunkBytes?: number;
   /** A partial chunk is sealed after this long, in ms (default 200). */
   readonly flushIntervalMs?: number;
@@ -25,7 +28,7 @@ export interface LogStreamerOptions {
 export class LogStreamer {
   readonly #o: Required<Omit<LogStreamerOptions, 'onSendError'>> &
     Pick<LogStreamerOptions, 'onSendError'>;
-  #buffer = '';
+  #buffer: string[] = [];
   #bufferBytes = 0;
   readonly #queue: { chunk: LogChunk; bytes: number }[] = [];
   #queuedBytes = 0;
@@ -39,10 +42,10 @@ export class LogStreamer {
 
   constructor(options: LogStreamerOptions) {
     this.#o = {
-      maxChunkBytes: 256 * 1024,
+      maxChunkBytes: 64 * 1024,
       flushIntervalMs: 200,
-      maxPendingBytes: 8 * 1024 * 1024,
-      maxBatchBytes: 2 * 1024 * 1024,
+      maxPendingBytes: 4 * 1024 * 1024,
+      maxBatchBytes: 1024 * 1024,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       ...options,
     };
@@ -59,10 +62,23 @@ export class LogStreamer {
 
   write(text: string): boolean {
     if (this.#closed || text.length === 0) return true;
-    this.#buffer += text;
-    this.#bufferBytes += Buffer.byteLength(text, 'utf8');
-    if (this.#bufferBytes >= this.#o.maxChunkBytes) this.#seal();
-    else this.#timer ??= setTimeout(() => this.#seal(), this.#o.flushIntervalMs);
+    const max = this.#o.maxChunkBytes;
+    // Long text is taken in pieces of at most max/2 UTF-16 units: at most `max` bytes of V8
+    // string, at most 1.5 × max bytes of UTF-8.
+    const maxUnits = Math.max(2, max >> 1);
+    for (let start = 0; start < text.length; ) {
+      let end = Math.min(text.length, start + maxUnits);
+      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+      const piece = start === 0 && end === text.length ? text : text.slice(start, end);
+      const bytes = Buffer.byteLength(piece, 'utf8');
+      if (this.#bufferBytes > 0 && this.#bufferBytes + bytes > max) this.#seal();
+      this.#buffer.push(piece);
+      this.#bufferBytes += bytes;
+      if (this.#bufferBytes >= max) this.#seal();
+      start = end;
+    }
+    if (this.#bufferBytes > 0)
+      this.#timer ??= setTimeout(() => this.#seal(), this.#o.flushIntervalMs);
     const ok = this.pendingBytes < this.#o.maxPendingBytes;
     if (!ok) this.#paused = true;
     return ok;
@@ -75,8 +91,8 @@ export class LogStreamer {
 
   /** Seals what is buffered and resolves when every chunk has been acknowledged. */
   async close(): Promise<void> {
-    this.#seal();
     this.#closed = true;
+    this.#seal();
     while (this.#queue.length > 0 || this.#pumping) {
       await (this.#pumping ?? this.#pump());
     }
@@ -88,20 +104,20 @@ export class LogStreamer {
       this.#timer = undefined;
     }
     if (this.#buffer.length === 0) return;
-    let data = this.#buffer;
+    let data = this.#buffer.length === 1 ? (this.#buffer[0] ?? '') : this.#buffer.join('');
     // Never split a UTF-16 surrogate pair across chunks.
     let carry = '';
-    const last = data.charCodeAt(data.length - 1);
-    if (last >= 0xd800 && last <= 0xdbff && !this.#closed) {
+    if (isHighSurrogate(data.charCodeAt(data.length - 1)) && !this.#closed) {
       carry = data.slice(-1);
       data = data.slice(0, -1);
     }
+    this.#buffer = carry ? [carry] : [];
+    this.#bufferBytes = carry ? 3 : 0;
+    if (data.length === 0) return;
     const bytes = Buffer.byteLength(data, 'utf8');
     this.#queue.push({ chunk: { seq: this.#seq++, offset: this.#offset, data }, bytes });
     this.#queuedBytes += bytes;
     this.#offset += bytes;
-    this.#buffer = carry;
-    this.#bufferBytes = Buffer.byteLength(carry, 'utf8');
     void this.#pump();
   }
 
@@ -141,4 +157,8 @@ export class LogStreamer {
     });
     return this.#pumping;
   }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }

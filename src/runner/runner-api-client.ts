@@ -40,6 +40,8 @@ export interface RunnerApiClientOptions {
   readonly userAgent?: string;
   /** Per-request timeout without a long-poll, in ms. */
   readonly timeoutMs?: number;
+  /** Largest log request body, in bytes (default 6 MiB; the server takes up to 8 MiB). */
+  readonly maxLogBodyBytes?: number;
 }
 
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -93,7 +95,7 @@ export class RunnerApiClient {
               ? { authorization: `Bearer ${this.token}` }
               : {}),
           },
-          body: JSON.stringify(body),
+          body: body instanceof Uint8Array ? body : JSON.stringify(body),
           ...(options.signal ? { signal: options.signal } : {}),
           timeoutMs,
         });
@@ -181,8 +183,14 @@ export class RunnerApiClient {
     return heartbeatResponseSchema.parse(json);
   }
 
+  /**
+   * Sends log chunks, encoded straight into one buffer per request (no large intermediate
+   * strings), in as many requests as keep each body under `maxLogBodyBytes`.
+   */
   async sendLogs(jobId: string, chunks: readonly LogChunk[]): Promise<void> {
-    await this.#call(`${runnerApiPrefix}/jobs/${encodeURIComponent(jobId)}/logs`, { chunks });
+    const path = `${runnerApiPrefix}/jobs/${encodeURIComponent(jobId)}/logs`;
+    for (const body of encodeLogBodies(chunks, this.#o.maxLogBodyBytes ?? 6 * 1024 * 1024))
+      await this.#call(path, body);
   }
 
   async reportStep(jobId: string, step: StepReport): Promise<void> {
@@ -197,4 +205,53 @@ export class RunnerApiClient {
     const { json } = await this.#call(`${runnerApiPrefix}/drain`, { drain });
     return json as { drain: boolean };
   }
+}
+
+const head = '{"chunks":[';
+const tail = ']}';
+/** Characters JSON.stringify would escape (quote, backslash, controls, surrogates). */
+const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * One chunk as JSON text, in parts written one after the other: the data string itself when
+ * it needs no escaping (the common case), so no copy of it is made.
+ */
+function chunkJson(chunk: LogChunk): { parts: string[]; bytes: number } {
+  const start = `{"seq":${chunk.seq},"offset":${chunk.offset},"data":`;
+  if (needsEscape.test(chunk.data)) {
+    const data = JSON.stringify(chunk.data);
+    return { parts: [start, data, '}'], bytes: start.length + Buffer.byteLength(data) + 1 };
+  }
+  return {
+    parts: [start, '"', chunk.data, '"}'],
+    bytes: start.length + Buffer.byteLength(chunk.data) + 3,
+  };
+}
+
+/** `{"chunks":[...]}` bodies, as UTF-8 buffers of at most `maxBytes` (or one chunk each). */
+export function encodeLogBodies(chunks: readonly LogChunk[], maxBytes: number): Uint8Array[] {
+  const bodies: Uint8Array[] = [];
+  let group: { parts: string[]; bytes: number }[] = [];
+  let groupBytes = head.length + tail.length;
+  const flush = (): void => {
+    if (group.length === 0) return;
+    const buffer = Buffer.allocUnsafe(groupBytes);
+    let at = buffer.write(head, 0, 'latin1');
+    group.forEach((item, i) => {
+      if (i > 0) at += buffer.write(',', at, 'latin1');
+      for (const part of item.parts) at += buffer.write(part, at, 'utf8');
+    });
+    buffer.write(tail, at, 'latin1');
+    bodies.push(buffer);
+    group = [];
+    groupBytes = head.length + tail.length;
+  };
+  for (const chunk of chunks) {
+    const json = chunkJson(chunk);
+    if (group.length > 0 && groupBytes + 1 + json.bytes > maxBytes) flush();
+    groupBytes += json.bytes + (group.length > 0 ? 1 : 0);
+    group.push(json);
+  }
+  flush();
+  return bodies;
 }
