@@ -64,7 +64,9 @@ export class AuthService {
         email: input.email ?? null,
         createdAtMs: clock.nowMs(),
       });
-      if (invitationId) await tx.invitations.markUsed(invitationId, clock.nowMs());
+      if (invitationId && !(await tx.invitations.markUsed(invitationId, clock.nowMs(), user.id))) {
+        throw new AppError('FORBIDDEN', 'the invitation was used by someone else just now');
+      }
       return user;
     });
   }
