@@ -115,6 +115,7 @@ export function expandWorkflows(
       continue;
     }
     const outEntries: YNode[] = [];
+    const names: ReadonlySet<string> = new Set(instances.map((i) => i.name));
     for (const inst of instances) {
       let key = inst.name;
       if (inst.job) {
@@ -123,7 +124,7 @@ export function expandWorkflows(
       } else if (inst.failed) {
         broken.add(key);
       }
-      outEntries.push(entryNode(inst, key, instances, aliases));
+      outEntries.push(entryNode(inst, key, names, aliases));
     }
     const triggers = get(body, 'triggers');
     const out: YPair[] = [];
@@ -220,7 +221,7 @@ interface StoredJob {
 function entryNode(
   inst: Instance,
   key: string,
-  all: readonly Instance[],
+  names: ReadonlySet<string>,
   aliases: ReadonlyMap<string, string[]>,
 ): YNode {
   const pairs: YPair[] = [];
@@ -231,7 +232,7 @@ function entryNode(
     const p = inst.entry?.pairs.find((q) => q.key.name === k);
     if (!p) continue;
     pairs.push(
-      k === 'requires' ? { key: p.key, value: expandRequires(p.value, inst, all, aliases) } : p,
+      k === 'requires' ? { key: p.key, value: expandRequires(p.value, inst, names, aliases) } : p,
     );
   }
   if (pairs.length === 0) return scalar(key, inst.pos);
@@ -242,11 +243,10 @@ function entryNode(
 function expandRequires(
   node: YNode,
   inst: Instance,
-  all: readonly Instance[],
+  names: ReadonlySet<string>,
   aliases: ReadonlyMap<string, string[]>,
 ): YNode {
   if (node.kind !== 'seq') return node;
-  const names = new Set(all.map((i) => i.name));
   const out: YNode[] = [];
   const expand = (name: string): string[] => {
     if (names.has(name)) return [name];

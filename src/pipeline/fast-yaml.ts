@@ -24,12 +24,22 @@ export function fastLoadYaml(
   }
 }
 
+/** Beyond this, aliases are left to the full parser's exact alias-bomb check. */
+const maxExpansion = 2_000_000;
+
 const DASH = 45;
 const HASH = 35;
 
 class FastYaml extends FastYamlBlocks {
   private readonly anchors = new Map<string, YNode>();
-  private readonly pending = new Set<string>();
+  private readonly pending = new Map<
+    string,
+    { readonly offset: number; readonly expanded: number }
+  >();
+  /** Source characters an anchored node spans, plus the expansions of the aliases inside it. */
+  private readonly sizes = new WeakMap<YNode, number>();
+  /** How much aliases add to the document (in source characters): a guard against alias bombs. */
+  private expanded = 0;
 
   document(): YNode | undefined {
     if (this.start() < 0) return undefined;
@@ -129,7 +139,7 @@ class FastYaml extends FastYamlBlocks {
     if (this.src.charCodeAt(this.i) === 38) {
       anchor = this.readName();
       this.skipSpaces();
-      this.pending.add(anchor);
+      this.pending.set(anchor, { offset: this.i, expanded: this.expanded });
       this.anchors.delete(anchor);
       if (this.atLineEnd()) {
         this.nextContentLine();
@@ -142,8 +152,10 @@ class FastYaml extends FastYamlBlocks {
   }
 
   private register(anchor: string, node: YNode): YNode {
+    const start = this.pending.get(anchor);
     this.pending.delete(anchor);
     this.anchors.set(anchor, node);
+    if (start) this.sizes.set(node, this.i - start.offset + this.expanded - start.expanded);
     return node;
   }
 
@@ -153,6 +165,8 @@ class FastYaml extends FastYamlBlocks {
       const name = this.readName();
       const target = this.anchors.get(name);
       if (target === undefined || this.pending.has(name)) this.fail();
+      this.expanded += this.sizes.get(target) ?? 1;
+      if (this.expanded > maxExpansion) this.fail(); // the full parser decides, counting nodes
       this.endLine();
       return target;
     }

@@ -117,14 +117,24 @@ describe('loadYaml', () => {
     ]);
   });
 
-  it('refuses an alias bomb instead of expanding it', () => {
-    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 9; i++)
-      levels.push(
+  it.each([
+    [
+      'flow',
+      (i: number) =>
         `a${i}: &a${i} [${Array(10)
           .fill(`*a${i - 1}`)
           .join(', ')}]`,
-      );
+    ],
+    [
+      'block',
+      (i: number) =>
+        `a${i}: &a${i}\n${Array(10)
+          .fill(`  - *a${i - 1}`)
+          .join('\n')}`,
+    ],
+  ])('refuses an alias bomb (%s style) instead of expanding it', (_style, level) => {
+    const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(level(i));
     const r = load(`${levels.join('\n')}\n`);
     expect(r.node).toBeUndefined();
     expect(r.diagnostics.map((d) => d.code)).toEqual(['yaml-too-large']);

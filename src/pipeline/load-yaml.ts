@@ -33,11 +33,7 @@ const maxExpandedNodes = 2_000_000;
  */
 export function loadYaml(text: string, file: string, sink: DiagnosticSink): YNode | undefined {
   const fast = fastLoadYaml(text, file);
-  if (
-    fast !== undefined &&
-    (fast.node === undefined || expandedSize(fast.node, new Map()) <= maxExpandedNodes)
-  )
-    return fast.node;
+  if (fast !== undefined) return fast.node;
   return fullLoadYaml(text, file, sink);
 }
 
