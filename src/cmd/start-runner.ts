@@ -86,6 +86,12 @@ export async function startRunner(
   }
   api.token = identity.token;
   const executor = new MachineExecutor(options.workDir);
+  const leftovers = await executor.recover();
+  if (leftovers.removed > 0)
+    options.log(
+      'warn',
+      `removed ${leftovers.removed} job workspace(s) a previous run left behind, and stopped ${leftovers.killed} of their processes`,
+    );
   const runner = new Runner({
     api,
     capacity: options.capacity,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   BackgroundStep,
@@ -9,6 +9,7 @@ import type {
   StepOutcome,
   Workspace,
 } from './executor.js';
+import { processesWithEnv } from './leftover-processes.js';
 import { splitShell } from './split-shell.js';
 
 const killGraceMs = 3_000;
@@ -90,7 +91,8 @@ export class MachineExecutor implements Executor {
         let killTimer: NodeJS.Timeout | undefined;
         const proc = spawn(shell, [...flags, script], {
           cwd: step.workingDirectory,
-          env: step.env,
+          // The job dir marks every process of the job (see `recover`).
+          env: { ...step.env, AIRLOCK_JOB_DIR: workspace.root },
           detached: true,
           stdio: ['ignore', 'pipe', 'pipe'],
         });
@@ -186,6 +188,31 @@ export class MachineExecutor implements Executor {
         }
       },
     };
+  }
+
+  /**
+   * After a crash: kills every process still running for a workspace left in the work dir (they
+   * carry its AIRLOCK_JOB_DIR) and removes those workspaces. Call it before the first job.
+   */
+  async recover(): Promise<{ killed: number; removed: number }> {
+    let names: string[];
+    try {
+      names = await readdir(this.#jobsDir);
+    } catch {
+      return { killed: 0, removed: 0 };
+    }
+    const roots = new Set(names.map((name) => join(this.#jobsDir, name)));
+    if (roots.size === 0) return { killed: 0, removed: 0 };
+    const pids = await processesWithEnv('AIRLOCK_JOB_DIR', roots);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await Promise.all([...roots].map((root) => rm(root, { recursive: true, force: true })));
+    return { killed: pids.length, removed: roots.size };
   }
 
   async cleanup(workspace: Workspace): Promise<void> {
