@@ -228,7 +228,7 @@ async function dispatchRate(fixture: Fixture): Promise<{ rates: number[]; cpuMs:
 
 export const benchmark: Benchmark = {
   name: 'Scheduler: job pickup latency and dispatch rate (SQLite)',
-  what: `An in-process \`airlock server\` (SQLite, no embedded runner) on 127.0.0.1 with N runners long-polling \`POST /api/runner/v1/claim\` over real HTTP (RunnerApiClient, one connection pool per runner). Pickup latency: one job queued at a time while every runner is parked in its long-poll, from the commit of the queuing transaction to the arrival of the claim answer that carries the job (${pickupsPerRepetition} pickups per sample; p50 and p99 per sample). Dispatch rate: ${burstJobs} jobs queued in one transaction with ${throughputRunners} runners claiming, from the commit to the last claim answer.`,
+  what: `An in-process \`airlock server\` (SQLite, no embedded runner) on 127.0.0.1 and N runners long-polling \`POST /api/runner/v1/claim\` over real HTTP from a separate process (bench/scheduler-pickup-claimers.ts: RunnerApiClient, one connection pool per runner, claim again as soon as an answer arrives). Pickup latency: one job queued at a time while every runner is parked in its long-poll, from the commit of the queuing transaction to the arrival of the claim answer that carries the job (${pickupsPerRepetition} pickups per sample; p50 and p99 per sample). Dispatch rate: ${burstJobs} jobs queued in one transaction with ${throughputRunners} runners claiming, from the commit to the last claim answer.`,
   async run() {
     const results: Record<string, Measurement> = {};
     for (const runners of idleRunnerCounts) {

@@ -87,9 +87,10 @@ export class ScheduleService {
     const nowMs = clock.nowMs();
     const afterMs = this.#checkedUntilMs ?? nowMs - this.#lookbackMs;
     if (nowMs <= afterMs) return [];
+    // When the store cannot list the projects, the next tick covers this window again.
+    const projects = await store.projects.list();
     this.#checkedUntilMs = nowMs;
     const fired: FiredSchedule[] = [];
-    const projects = await store.projects.list();
     for (const project of projects) {
       let read: ReadSchedules;
       try {
