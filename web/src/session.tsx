@@ -8,7 +8,7 @@ import {
   useState,
 } from 'react';
 import type { UserView } from '../../src/protocol/rest-api.js';
-import { get, onUnauthenticated, post, setCsrfToken } from './api/client.js';
+import { ApiError, get, onUnauthenticated, post, setCsrfToken } from './api/client.js';
 import { live } from './api/live.js';
 
 export interface SignedInUser {
@@ -54,12 +54,16 @@ export function SessionProvider({ children }: { readonly children: ReactNode }) 
     void generation;
     let canceled = false;
     (async () => {
-      const setup = await get<{ needsFirstUser: boolean; signedIn: boolean }>('api/v1/setup');
-      if (!setup.signedIn) {
+      // Signed in is the common case: one request. Else ask whether anyone has signed up yet.
+      const me = await get<MeAnswer>('api/v1/me').catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 401) return undefined;
+        throw error;
+      });
+      if (!me) {
         setCsrfToken(null);
+        const setup = await get<{ needsFirstUser: boolean }>('api/v1/setup');
         return { status: 'anonymous', needsFirstUser: setup.needsFirstUser } as const;
       }
-      const me = await get<MeAnswer>('api/v1/me');
       setCsrfToken(me.csrfToken);
       return {
         status: 'signed-in',

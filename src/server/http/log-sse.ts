@@ -56,8 +56,24 @@ export async function streamLogSse(
   };
   request.raw.on('close', close);
   res.on('close', close);
-  const stored = await services.deps.store.logs.list(job.id, { afterSeq: lastSeq });
-  for (const chunk of stored) send({ type: 'chunk', chunk });
+  // Replay page by page, pausing while the socket drains: the first lines leave at once and a
+  // 50 MB log is never held whole in memory.
+  for (;;) {
+    const page = await services.deps.store.logs.list(job.id, { afterSeq: lastSeq, limit: 8 });
+    for (const chunk of page) send({ type: 'chunk', chunk });
+    if (page.length < 8 || res.destroyed) break;
+    if (res.writableNeedDrain) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    }
+  }
   replaying = false;
   for (const event of buffered) send(event);
   const current = await services.deps.store.jobs.get(job.id);

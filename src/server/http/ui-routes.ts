@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { finalJobStatuses } from '../../protocol/statuses.js';
 import { uiApiPrefix } from '../../protocol/ui-api.js';
 import type { Services } from '../services/services.js';
 import { UiQueryService } from '../services/ui-query-service.js';
@@ -40,4 +42,31 @@ export function uiRoutes(app: FastifyInstance, services: Services): void {
     await requireUser(services, request);
     return ui.pipeline((request.params as { id: string }).id);
   });
+
+  // The stored log as plain text, streamed page by page from the store: the first lines leave
+  // at once however long the log is, and the socket's backpressure paces the reads.
+  // `X-Log-Complete: true` says the job had ended, so nothing more will come.
+  app.get(`${uiApiPrefix}/jobs/:id/log`, async (request, reply) => {
+    await requireUser(services, request);
+    const job = await services.jobs.get((request.params as { id: string }).id);
+    const { store } = services.deps;
+    async function* pages(): AsyncGenerator<string> {
+      let afterSeq = -1;
+      for (;;) {
+        const page = await store.logs.list(job.id, { afterSeq, limit: logPageChunks });
+        for (const chunk of page) yield chunk.data;
+        const last = page[page.length - 1];
+        if (!last || page.length < logPageChunks) return;
+        afterSeq = last.seq;
+      }
+    }
+    return reply
+      .type('text/plain; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('x-log-complete', String(finalJobStatuses.has(job.status)))
+      .send(Readable.from(pages()));
+  });
 }
+
+/** Log chunks read per query (runners seal chunks at 256 KiB: about 2 MiB a page). */
+const logPageChunks = 8;

@@ -68,7 +68,8 @@ export async function api<T>(
   }
   if (!response.ok) {
     const error = new ApiError(response.status, (parsed ?? {}) as Partial<ErrorBody>);
-    if (response.status === 401 && !path.includes('auth/')) {
+    // The session ended (expired, signed out elsewhere): tell the app, which shows sign-in.
+    if (response.status === 401 && !path.includes('auth/') && path !== 'api/v1/me') {
       for (const listener of unauthenticatedListeners) listener();
     }
     throw error;

@@ -13,6 +13,15 @@ export class LogModel {
   #carried: AnsiStyle = plainStyle;
   #chars = 0;
 
+  /** Forgets everything (to load the log again). */
+  clear(): void {
+    this.#lines.length = 0;
+    this.#styles.length = 0;
+    this.#open = false;
+    this.#carried = plainStyle;
+    this.#chars = 0;
+  }
+
   get lineCount(): number {
     return this.#lines.length;
   }

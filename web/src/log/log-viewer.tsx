@@ -12,11 +12,10 @@ import { appUrl } from '../api/base-path.js';
 import { formatBytes, plural } from '../format.js';
 import { setHash, useLocation } from '../router.js';
 import { type AnsiSpan, type AnsiStyle, parseAnsi } from './ansi.js';
-import { LogModel } from './log-model.js';
 import { logWindow, scrollTopFor } from './log-window.js';
+import { type StreamState, useLogStream } from './use-log-stream.js';
 
 const lineHeightPx = 18;
-type StreamState = 'loading' | 'streaming' | 'complete' | 'reconnecting' | 'error';
 
 const stateText: Readonly<Record<StreamState, string>> = {
   loading: 'Loading…',
@@ -25,94 +24,6 @@ const stateText: Readonly<Record<StreamState, string>> = {
   reconnecting: 'Reconnecting…',
   error: 'The log cannot be loaded',
 };
-
-/**
- * Follows a job's log over SSE (stored chunks, then live ones, then `end`) into a LogModel.
- * Renders are batched to one per animation frame however fast chunks arrive.
- */
-function useLogStream(jobId: string) {
-  const [model, setModel] = useState(() => new LogModel());
-  const [version, setVersion] = useState(0);
-  const [state, setState] = useState<StreamState>('loading');
-  const [endStatus, setEndStatus] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    void attempt;
-    const log = new LogModel();
-    setModel(log);
-    setVersion(0);
-    setState('loading');
-    setEndStatus(null);
-    let lastSeq = -1;
-    let frame = 0;
-    let source: EventSource | undefined;
-    let retry: ReturnType<typeof setTimeout> | undefined;
-    let failures = 0;
-    let stopped = false;
-    const schedule = () => {
-      if (frame) return;
-      frame = requestAnimationFrame(() => {
-        frame = 0;
-        setVersion((v) => v + 1);
-      });
-    };
-    const open = () => {
-      const url = appUrl(
-        `api/v1/jobs/${encodeURIComponent(jobId)}/log/stream${lastSeq >= 0 ? `?after=${lastSeq}` : ''}`,
-      );
-      const es = new EventSource(url, { withCredentials: true });
-      source = es;
-      es.addEventListener('chunk', (event) => {
-        failures = 0;
-        const chunk = JSON.parse((event as MessageEvent<string>).data) as {
-          seq: number;
-          data: string;
-        };
-        if (chunk.seq <= lastSeq) return;
-        lastSeq = chunk.seq;
-        log.append(chunk.data);
-        setState((s) => (s === 'complete' ? s : 'streaming'));
-        schedule();
-      });
-      es.addEventListener('open', () => {
-        failures = 0;
-        setState((s) => (s === 'reconnecting' ? (lastSeq >= 0 ? 'streaming' : 'loading') : s));
-      });
-      es.addEventListener('end', (event) => {
-        const { status } = JSON.parse((event as MessageEvent<string>).data) as { status: string };
-        stopped = true;
-        es.close();
-        setEndStatus(status);
-        setState('complete');
-        schedule();
-      });
-      es.addEventListener('error', () => {
-        if (stopped || source !== es) return;
-        failures++;
-        if (es.readyState === EventSource.CLOSED) {
-          if (failures > 6) {
-            setState('error');
-            return;
-          }
-          setState('reconnecting');
-          retry = setTimeout(open, Math.min(15_000, 500 * 2 ** failures));
-        } else {
-          setState('reconnecting');
-        }
-      });
-    };
-    open();
-    return () => {
-      stopped = true;
-      source?.close();
-      clearTimeout(retry);
-      cancelAnimationFrame(frame);
-    };
-  }, [jobId, attempt]);
-
-  return { model, version, state, endStatus, retry: () => setAttempt((a) => a + 1) };
-}
 
 function spanProps(style: AnsiStyle): { className: string; style?: CSSProperties } {
   const classes: string[] = [];
@@ -187,14 +98,17 @@ function LineText({
 export function LogViewer({
   jobId,
   jobName,
-  live,
+  status,
+  ended,
 }: {
   readonly jobId: string;
   readonly jobName: string;
-  /** The job has not ended: start in follow mode. */
-  readonly live: boolean;
+  readonly status: string;
+  /** The job had ended when the page opened: read the whole log; else follow it live. */
+  readonly ended: boolean;
 }) {
-  const { model, version, state, endStatus, retry } = useLogStream(jobId);
+  const live = !ended;
+  const { model, version, state, endStatus, retry } = useLogStream(jobId, ended ? status : null);
   const { hash } = useLocation();
   const viewport = useRef<HTMLElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
@@ -414,7 +328,7 @@ export function LogViewer({
       </section>
       <div className="log-status">
         <output>
-          {stateText[state]}
+          {state === 'streaming' && ended ? 'Loading…' : stateText[state]}
           {state === 'complete' && endStatus ? ` (${endStatus.replace('_', ' ')})` : ''}
         </output>
         <span className="muted">

@@ -248,7 +248,7 @@ function JobBody({ job, reload }: { readonly job: JobView; readonly reload: () =
             (job.status === 'canceled' && !job.startedAt) ? (
               <Empty title="No log: the job has not run" />
             ) : (
-              <LogViewer jobId={job.id} jobName={job.name} live={!ended} />
+              <LogViewer jobId={job.id} jobName={job.name} status={job.status} ended={ended} />
             )}
           </section>
           <TestResults job={job} />
