@@ -126,10 +126,7 @@ export function compilePipeline(input: CompilePipelineInput): CompilePipelineRes
     },
     sink,
   );
-  const processedConfig: ProcessedConfig = {
-    configVersion: version,
-    config: toPlain(processed.config) as Record<string, unknown>,
-  };
+  const processedConfig = lazyProcessed(version, processed.config);
   if (sink.errors > 0) return errorsBeforePlan > 0 ? done() : done({ processed: processedConfig });
   return done({ processed: processedConfig, plan });
 }
@@ -152,6 +149,20 @@ export function orbsFromFiles(
         '',
       );
   }
+  return out;
+}
+
+/** The processed config, converted to plain data on first use (the server only needs the plan). */
+function lazyProcessed(configVersion: '2' | '2.1', node: YMap): ProcessedConfig {
+  let plain: Readonly<Record<string, unknown>> | undefined;
+  const out = { configVersion } as { configVersion: '2' | '2.1'; config: Readonly<Record<string, unknown>> };
+  Object.defineProperty(out, 'config', {
+    enumerable: true,
+    get: () => {
+      plain ??= toPlain(node) as Record<string, unknown>;
+      return plain;
+    },
+  });
   return out;
 }
 

@@ -129,7 +129,17 @@ export class FastYamlScanner {
   }
 
   /** A mapping key at `offset` (`name:` followed by a blank), without moving the cursor. */
+  private lastKeyOffset = -1;
+  private lastKey: { name: string; end: number; merge: boolean } | undefined;
+
   keyAt(offset: number): { name: string; end: number; merge: boolean } | undefined {
+    if (offset === this.lastKeyOffset) return this.lastKey;
+    this.lastKeyOffset = offset;
+    this.lastKey = this.scanKey(offset);
+    return this.lastKey;
+  }
+
+  private scanKey(offset: number): { name: string; end: number; merge: boolean } | undefined {
     const s = this.src;
     const c = s.charCodeAt(offset);
     if (c === 34 || c === 39) {

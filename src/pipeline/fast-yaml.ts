@@ -69,7 +69,8 @@ class FastYaml extends FastYamlBlocks {
 
   private blockMap(indent: number): YMap {
     const pos = this.here();
-    const entries: { key: string; keyPos: SourcePos; value: YNode; merge: boolean }[] = [];
+    const pairs: YPair[] = [];
+    let merges: boolean[] | undefined;
     for (;;) {
       const key = this.keyAt(this.i);
       if (!key) this.fail();
@@ -91,13 +92,17 @@ class FastYaml extends FastYamlBlocks {
       } else {
         value = this.inlineNode(indent);
       }
-      entries.push({ key: key.name, keyPos, value, merge: key.merge });
+      if (key.merge) {
+        merges ??= pairs.map(() => false);
+      }
+      merges?.push(key.merge);
+      pairs.push({ key: { name: key.name, pos: keyPos }, value });
       if (this.indent !== indent) {
         if (this.indent > indent) this.fail();
         break;
       }
     }
-    return this.buildMap(entries, pos);
+    return this.buildMap(pairs, merges, pos);
   }
 
   private blockSeq(indent: number, indentless: boolean): YSeq {
@@ -192,41 +197,33 @@ class FastYaml extends FastYamlBlocks {
   }
 
   /** Applies merge keys: explicit keys win, earlier merge sources win over later ones. */
-  private buildMap(
-    entries: readonly { key: string; keyPos: SourcePos; value: YNode; merge: boolean }[],
-    pos: SourcePos,
-  ): YMap {
+  private buildMap(pairs: YPair[], merges: readonly boolean[] | undefined, pos: SourcePos): YMap {
     const explicit = new Set<string>();
-    for (const e of entries) {
-      if (e.merge) continue;
-      if (explicit.has(e.key)) this.fail(); // duplicate key: the full parser reports it
-      explicit.add(e.key);
+    for (let i = 0; i < pairs.length; i++) {
+      if (merges?.[i]) continue;
+      const name = (pairs[i] as YPair).key.name;
+      if (explicit.has(name)) this.fail(); // duplicate key: the full parser reports it
+      explicit.add(name);
     }
-    if (explicit.size === entries.length) {
-      return {
-        kind: 'map',
-        pairs: entries.map((e) => ({ key: { name: e.key, pos: e.keyPos }, value: e.value })),
-        pos,
-      };
-    }
-    const pairs: YPair[] = [];
+    if (!merges) return { kind: 'map', pairs, pos };
+    const out: YPair[] = [];
     const seen = new Set<string>();
-    for (const e of entries) {
-      if (!e.merge) {
-        seen.add(e.key);
-        pairs.push({ key: { name: e.key, pos: e.keyPos }, value: e.value });
-        continue;
+    pairs.forEach((p, i) => {
+      if (!merges[i]) {
+        seen.add(p.key.name);
+        out.push(p);
+        return;
       }
-      const sources = e.value.kind === 'seq' ? e.value.items : [e.value];
+      const sources = p.value.kind === 'seq' ? p.value.items : [p.value];
       for (const source of sources) {
         if (source.kind !== 'map') this.fail();
-        for (const p of source.pairs) {
-          if (explicit.has(p.key.name) || seen.has(p.key.name)) continue;
-          seen.add(p.key.name);
-          pairs.push(p);
+        for (const q of source.pairs) {
+          if (explicit.has(q.key.name) || seen.has(q.key.name)) continue;
+          seen.add(q.key.name);
+          out.push(q);
         }
       }
-    }
-    return { kind: 'map', pairs, pos };
+    });
+    return { kind: 'map', pairs: out, pos };
   }
 }
