@@ -155,7 +155,10 @@ export function orbsFromFiles(
 /** The processed config, converted to plain data on first use (the server only needs the plan). */
 function lazyProcessed(configVersion: '2' | '2.1', node: YMap): ProcessedConfig {
   let plain: Readonly<Record<string, unknown>> | undefined;
-  const out = { configVersion } as { configVersion: '2' | '2.1'; config: Readonly<Record<string, unknown>> };
+  const out = { configVersion } as {
+    configVersion: '2' | '2.1';
+    config: Readonly<Record<string, unknown>>;
+  };
   Object.defineProperty(out, 'config', {
     enumerable: true,
     get: () => {
