@@ -1,4 +1,4 @@
-import { compileStep, environmentRecord } from './compile-steps.js';
+import { compileStep, environmentRecord, shellText } from './compile-steps.js';
 import type { DiagnosticSink } from './diagnostic.js';
 import type { PlanContainer, PlanExecutor, PlanJob, PlanStep } from './plan.js';
 import {
@@ -118,7 +118,8 @@ export function compileJob(job: YMap, sink: DiagnosticSink, path: Path): PlanJob
     (ex.settings ? text(get(ex.settings, 'resource_class')) : undefined) ??
     defaultResourceClass;
   const shell =
-    text(get(job, 'shell')) ?? (ex.settings ? text(get(ex.settings, 'shell')) : undefined);
+    shellText(get(job, 'shell')) ??
+    (ex.settings ? shellText(get(ex.settings, 'shell')) : undefined);
   const retention = get(job, 'retention');
   const caches = isMap(retention) ? textOf(get(retention, 'caches')) : undefined;
   const days =

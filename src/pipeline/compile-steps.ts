@@ -25,6 +25,13 @@ export function environmentRecord(node: YNode | undefined): Record<string, strin
   return out;
 }
 
+/** A `shell` value: a command line, or a list of its words. */
+export function shellText(node: YNode | undefined): string | undefined {
+  if (node?.kind === 'seq')
+    return node.items.map((i) => (i.kind === 'scalar' ? scalarText(i) : '')).join(' ');
+  return text(node);
+}
+
 function text(node: YNode | undefined): string | undefined {
   return node?.kind === 'scalar' && node.value !== null ? scalarText(node) : undefined;
 }
@@ -67,7 +74,7 @@ export function compileStep(step: YNode): PlanStep | undefined {
     case 'deploy': {
       const command = v ? text(field('command')) : value ? text(value) : undefined;
       if (command === undefined) return undefined;
-      const shell = text(field('shell'));
+      const shell = shellText(field('shell'));
       const workingDirectory = text(field('working_directory'));
       const timeout = text(field('no_output_timeout'));
       return {

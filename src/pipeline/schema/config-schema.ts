@@ -48,6 +48,18 @@ const elementNamePattern = {
 
 const stringOrList = union(str(), list(str()));
 
+/** Classes CircleCI names (`medium`, `large.gen2`, `arm.medium`, `macos.m1.medium.gen1`) or a self-hosted `namespace/name`. */
+const resourceClass = str({
+  pattern:
+    '^(small|medium\\+?|large|xlarge|2xlarge\\+?|[a-z0-9]+(\\.[a-z0-9+-]+)+|[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)$',
+  patternHint:
+    'a resource class such as small, medium, medium+, large, xlarge, 2xlarge, arm.medium, large.gen2 or a self-hosted namespace/name',
+  patternSeverity: 'warning',
+});
+
+/** A shell command line; S1 also allows it as a list of words. */
+const shell = union(str(), list(str(), { minItems: 1 }));
+
 const parameterDeclaration = object(
   'parameter declaration',
   {
@@ -99,15 +111,15 @@ const machine = union(
   object('machine', {
     image: str(),
     docker_layer_caching: bool(),
-    resource_class: str(),
-    shell: str(),
+    resource_class: resourceClass,
+    shell,
     enabled: bool(),
   }),
 );
 
 const macos = object(
   'macos',
-  { xcode: str(), resource_class: str(), shell: str(), code_signing: any() },
+  { xcode: str(), resource_class: resourceClass, shell, code_signing: any() },
   { required: ['xcode'] },
 );
 
@@ -167,11 +179,11 @@ const job = object(
     machine,
     macos,
     executor: v21(executorInvocation),
-    resource_class: str(),
+    resource_class: resourceClass,
     parallelism: int({ minimum: 1 }),
     environment,
     working_directory: str(),
-    shell: str(),
+    shell,
     steps: list(ref('step')),
     parameters: v21(mapOf('parameters', parameterDeclaration)),
     circleci_ip_ranges: ignored(
@@ -200,8 +212,8 @@ const executor = union(
       docker: list(dockerImage, { minItems: 1 }),
       machine,
       macos,
-      resource_class: str(),
-      shell: str(),
+      resource_class: resourceClass,
+      shell,
       working_directory: str(),
       environment,
       parameters: mapOf('parameters', parameterDeclaration),

@@ -41,7 +41,7 @@ const runObject = object(
   {
     command: str({ description: 'the command, run by the shell' }),
     name,
-    shell: str(),
+    shell: union(str(), list(str(), { minItems: 1 })),
     environment,
     background: bool(),
     working_directory: str(),

@@ -109,7 +109,13 @@ describe('validation of the fact sheet keys', () => {
       'a wrong resource_class type',
       job('    resource_class: [large]\n    steps: [checkout]'),
       '6:21 error wrong-type jobs.build.resource_class',
-      /a string/,
+      /a resource class/,
+    ],
+    [
+      'an unknown resource class (a warning)',
+      job('    resource_class: Big Box\n    steps: [checkout]'),
+      '6:21 warning invalid-value jobs.build.resource_class',
+      /self-hosted namespace\/name/,
     ],
     [
       'environment as a string',
