@@ -175,7 +175,7 @@ function bundleSizes(): { jsKb: number; jsGzipKb: number; cssKb: number; files: 
 
 export const benchmark: Benchmark = {
   name: 'Web UI: job page with a 50 MB log, and the bundle size',
-  what: 'Opens the job page of a finished job whose log is 50 MiB (≈640,000 lines, some with ANSI colours) in Debian Chromium (headless, fresh profile each time, 1280×800), against a real server on SQLite. Time to first lines: navigation start until the first log line is on screen. Time to fully scrollable: until every line has arrived (the scrollbar spans the whole log). Then one jump to the end, until the last line is drawn. The bundle is what `vite build` writes to web/dist/assets.',
+  what: 'Opens the job page of a finished job whose log is 50 MiB (≈600,000 lines, some with ANSI colours) in Debian Chromium (headless, fresh profile each time, 1280×800), against a real server on SQLite. Time to first lines: navigation start until the first log line is on screen. Time to fully scrollable: until every line has arrived (the scrollbar spans the whole log). Then one jump to the end, until the last line is drawn. The bundle is what `vite build` writes to web/dist/assets.',
   async run() {
     ensureWebBuilt();
     const airlock = await startAirlock();

@@ -312,6 +312,8 @@ export function LogViewer({
         // biome-ignore lint/a11y/noNoninteractiveTabindex: the scrollable log must be reachable by keyboard
         tabIndex={0}
         aria-label={`Log of ${jobName}`}
+        // Short logs get a short box (up to the CSS maximum), plus room for a scrollbar.
+        style={{ height: Math.max(240, win.contentPx + 24) }}
         data-state={state}
         data-lines={lineCount}
       >
