@@ -2,7 +2,7 @@ import type { DiagnosticSink, SourcePos } from './diagnostic.js';
 import type { TemplateScope } from './interpolate.js';
 import { type Argument, bindArguments } from './parameters.js';
 import type { Element, Scope } from './scope.js';
-import { type Path, type YMap, type YNode, isMap, yseq } from './yaml-node.js';
+import { type Path, type YNode, isMap, yseq } from './yaml-node.js';
 
 /** What processing (2.1 -> 2.0) carries from one element to the next. */
 export interface ProcessContext {
@@ -97,8 +97,4 @@ export function adoptList(
   origin: Scope,
 ): YNode | undefined {
   return value === undefined ? undefined : adoptSteps(ctx, value, origin);
-}
-
-export function asMap(node: YNode | undefined): YMap | undefined {
-  return isMap(node) ? node : undefined;
 }

@@ -96,14 +96,6 @@ export function isScalar(node: YNode | undefined): node is YScalar {
   return node?.kind === 'scalar';
 }
 
-export function isNull(node: YNode | undefined): boolean {
-  return node === undefined || (node.kind === 'scalar' && node.value === null);
-}
-
-export function isString(node: YNode | undefined): node is YScalar & { value: string } {
-  return node?.kind === 'scalar' && typeof node.value === 'string';
-}
-
 /** The text of a scalar as the author wrote it: numbers keep their source form (`9.0`). */
 export function scalarText(node: YScalar): string {
   const v = node.value;
@@ -157,26 +149,6 @@ export function toPlain(node: YNode): unknown {
 /** A canonical text of a node's content, for comparing two subtrees. */
 export function canonical(node: YNode): string {
   return JSON.stringify(toPlain(node));
-}
-
-/** Builds a node from plain data, every node at `pos`. */
-export function fromPlain(value: unknown, pos: SourcePos): YNode {
-  if (Array.isArray(value))
-    return yseq(
-      value.map((v) => fromPlain(v, pos)),
-      pos,
-    );
-  if (value !== null && typeof value === 'object') {
-    return ymap(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) =>
-        pair(k, fromPlain(v, pos), pos),
-      ),
-      pos,
-    );
-  }
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-    return scalar(value, pos);
-  return scalar(null, pos);
 }
 
 /**

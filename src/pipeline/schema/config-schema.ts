@@ -1,4 +1,3 @@
-import { didYouMean } from '../did-you-mean.js';
 import { childPath, get, textOf } from '../yaml-node.js';
 import { logicSchema } from './logic-schema.js';
 import {
@@ -303,7 +302,3 @@ export const definitions: Readonly<Record<string, Schema>> = {
   filters: object('filters', { branches: branchFilter, tags: branchFilter }),
   parameterDeclaration,
 };
-
-export function suggestTopLevel(key: string): string {
-  return didYouMean(key, Object.keys(configSchema.properties));
-}

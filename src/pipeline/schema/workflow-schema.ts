@@ -1,7 +1,6 @@
 import { type YNode, childPath, describeNode } from '../yaml-node.js';
 import {
   type CustomSchema,
-  type Schema,
   any,
   list,
   mapOf,
@@ -201,5 +200,3 @@ export const workflowsSchema: CustomSchema = {
     additionalProperties: toJson(workflow),
   }),
 };
-
-export const workflowSchemas: Readonly<Record<string, Schema>> = { workflow, matrix };
