@@ -209,23 +209,11 @@ export class RunnerApiClient {
 
 const head = '{"chunks":[';
 const tail = ']}';
-/** Characters JSON.stringify would escape (quote, backslash, controls, surrogates). */
-const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * One chunk as JSON text, in parts written one after the other: the data string itself when
- * it needs no escaping (the common case), so no copy of it is made.
- */
+/** One chunk as JSON text, in parts written one after the other into the request buffer. */
 function chunkJson(chunk: LogChunk): { parts: string[]; bytes: number } {
   const start = `{"seq":${chunk.seq},"offset":${chunk.offset},"data":`;
-  if (needsEscape.test(chunk.data)) {
-    const data = JSON.stringify(chunk.data);
-    return { parts: [start, data, '}'], bytes: start.length + Buffer.byteLength(data) + 1 };
-  }
-  return {
-    parts: [start, '"', chunk.data, '"}'],
-    bytes: start.length + Buffer.byteLength(chunk.data) + 3,
-  };
+  const data = JSON.stringify(chunk.data);
+  return { parts: [start, data, '}'], bytes: start.length + Buffer.byteLength(data) + 1 };
 }
 
 /** `{"chunks":[...]}` bodies, as UTF-8 buffers of at most `maxBytes` (or one chunk each). */
