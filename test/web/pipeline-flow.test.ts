@@ -32,6 +32,16 @@ describe('web UI: from sign-up to insights', { timeout: 240_000 }, () => {
 
   const checkA11y = async (name: string) => {
     a11y[name] = await seriousAxeViolations(page);
+    // Usable at 1280 px: nothing makes the page scroll sideways.
+    const overflow = await page.evaluate(() => {
+      const root = (
+        globalThis as unknown as {
+          document: { documentElement: { scrollWidth: number; clientWidth: number } };
+        }
+      ).document.documentElement;
+      return root.scrollWidth - root.clientWidth;
+    });
+    if (overflow > 0) a11y[`${name}: ${overflow}px wider than the window`] = [overflow];
   };
 
   beforeAll(async () => {
@@ -200,8 +210,53 @@ describe('web UI: from sign-up to insights', { timeout: 240_000 }, () => {
     await row.locator('.tag', { hasText: 'draining' }).waitFor();
     await checkA11y('runners');
     await screenshot(page, shots, 'runners');
+  });
+
+  it('says why a queued job waits, and shows it start when the runner takes work again', async () => {
+    await nav(page).getByRole('link', { name: 'Projects' }).click();
+    await page.getByRole('link', { name: 'demo', exact: true }).click();
+    await page.getByRole('button', { name: 'Trigger pipeline' }).click();
+    await page.getByRole('heading', { name: 'demo #2' }).waitFor();
+    await page.locator('.graph-node[data-job="build"][data-status="queued"]').waitFor();
+    await page
+      .locator('.graph-node[data-job="build"]')
+      .getByRole('link', { name: 'build' })
+      .click();
+    const reason = page.getByTestId('wait-reason');
+    await reason.waitFor();
+    expect(await reason.textContent()).toBe('every runner of resource class "medium" is draining');
+    await screenshot(page, shots, 'job-queued');
+    await nav(page).getByRole('link', { name: 'Runners' }).click();
     await page.getByRole('button', { name: 'Undrain embedded' }).click();
     await page.getByRole('button', { name: 'Drain embedded' }).waitFor();
+    await page.goBack();
+    await page.locator('.log-viewport').waitFor();
+    await waitForText(page, 'line 1 of the build', 30_000);
+    await reason.waitFor({ state: 'detached' });
+  });
+
+  it('shows clear error states and works from the keyboard', async () => {
+    await page.goto(`${airlock.url}/pipelines/no-such-pipeline`);
+    await page.getByRole('alert').getByText('Not found').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('no pipeline no-such-pipeline');
+    await page.goto(`${airlock.url}/no/such/page`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { textContent: string } } })
+            .document.activeElement.textContent,
+      ),
+    ).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(
+      await page.evaluate(
+        () =>
+          (globalThis as unknown as { document: { activeElement: { id: string } } }).document
+            .activeElement.id,
+      ),
+    ).toBe('main');
   });
 
   it('administers users and tokens', async () => {

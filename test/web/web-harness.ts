@@ -16,8 +16,11 @@ export const repoRoot = resolve(import.meta.dirname, '../..');
 export function ensureWebBuilt(): void {
   const check =
     '[ -f web/dist/index.html ] && [ -z "$(find web/src web/index.html web/vite.config.ts web/public -newer web/dist/index.html -print -quit)" ] || npm run build -w web';
+  // Not vitest's NODE_ENV=test: that would build React's development version.
+  const { NODE_ENV: _ignored, ...env } = process.env;
   execFileSync('flock', ['/tmp/airlock-web-build.lock', 'sh', '-c', check], {
     cwd: repoRoot,
+    env,
     stdio: ['ignore', 'ignore', 'inherit'],
     timeout: 300_000,
   });

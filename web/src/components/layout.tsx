@@ -37,16 +37,13 @@ export function Layout({ children }: { readonly children: ReactNode }) {
   const status = useLiveStatus();
   const { path } = useLocation();
   const main = useRef<HTMLElement>(null);
-  const first = useRef(true);
+  const shownPath = useRef(path);
 
   // Move focus to the new page after in-app navigation, so keyboard and screen-reader users
   // start at its content (not on the first load).
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    void path;
+    if (shownPath.current === path) return;
+    shownPath.current = path;
     main.current?.focus({ preventScroll: true });
     window.scrollTo(0, 0);
   }, [path]);
