@@ -86,7 +86,7 @@ export function compilePipeline(input: CompilePipelineInput): CompilePipelineRes
     return done();
   }
   const version = configVersion(root, sink);
-  const clean = new WeakMap<object, Set<Schema>>();
+  const clean = new WeakMap<Schema, WeakSet<object>>();
   validateNode(
     root,
     configSchema,

@@ -1,6 +1,6 @@
 import { environmentPairs } from './environment.js';
 import type { PlanStep, StepWhen } from './plan.js';
-import { type YNode, get, isMap, scalarText, textOf } from './yaml-node.js';
+import { type YNode, isMap, scalarText, textOf } from './yaml-node.js';
 
 /** Default `no_output_timeout`: 10 minutes. */
 export const defaultNoOutputTimeoutMs = 600_000;
@@ -68,38 +68,39 @@ export function compileStep(step: YNode): PlanStep | undefined {
     value = step.pairs[0].value;
   } else return undefined;
   const v = isMap(value) ? value : undefined;
-  const field = (k: string): YNode | undefined => (v ? get(v, k) : undefined);
+  const fields: Record<string, YNode> = Object.create(null);
+  if (v) for (const p of v.pairs) fields[p.key.name] = p.value;
   switch (type) {
     case 'run':
     case 'deploy': {
-      const command = v ? text(field('command')) : value ? text(value) : undefined;
+      const command = v ? text(fields.command) : value ? text(value) : undefined;
       if (command === undefined) return undefined;
-      const shell = shellText(field('shell'));
-      const workingDirectory = text(field('working_directory'));
-      const timeout = text(field('no_output_timeout'));
+      const shell = shellText(fields.shell);
+      const workingDirectory = text(fields.working_directory);
+      const timeout = text(fields.no_output_timeout);
       return {
         type: 'run',
-        name: text(field('name')) ?? command,
+        name: text(fields.name) ?? command,
         command,
         ...(shell !== undefined ? { shell } : {}),
         ...(workingDirectory !== undefined ? { workingDirectory } : {}),
-        environment: environmentRecord(field('environment')),
+        environment: environmentRecord(fields.environment),
         noOutputTimeoutMs:
           (timeout === undefined ? undefined : durationMs(timeout)) ?? defaultNoOutputTimeoutMs,
-        when: when(field('when'), 'on_success'),
+        when: when(fields.when, 'on_success'),
         background:
-          field('background')?.kind === 'scalar' &&
-          (field('background') as { value: unknown }).value === true,
+          fields.background?.kind === 'scalar' &&
+          (fields.background as { value: unknown }).value === true,
       };
     }
     case 'checkout': {
-      const path = text(field('path'));
-      const method = textOf(field('method'));
-      const depth = field('depth');
+      const path = text(fields.path);
+      const method = textOf(fields.method);
+      const depth = fields.depth;
       return named(
         {
           type: 'checkout' as const,
-          when: when(field('when'), 'on_success'),
+          when: when(fields.when, 'on_success'),
           ...(path !== undefined ? { path } : {}),
           method: (method === 'blobless' || method === 'shallow' ? method : 'full') as
             | 'full'
@@ -109,79 +110,79 @@ export function compileStep(step: YNode): PlanStep | undefined {
             ? { depth: depth.value }
             : {}),
         },
-        field('name'),
+        fields.name,
         'Checkout code',
       );
     }
     case 'save_cache': {
-      const key = text(field('key'));
+      const key = text(fields.key);
       if (key === undefined) return undefined;
       return named(
         {
           type: 'save_cache' as const,
           key,
-          paths: list(field('paths')),
-          when: when(field('when'), 'on_success'),
+          paths: list(fields.paths),
+          when: when(fields.when, 'on_success'),
         },
-        field('name'),
+        fields.name,
         'Saving cache',
       );
     }
     case 'restore_cache': {
-      const keys = [...list(field('key')), ...list(field('keys'))].filter(
+      const keys = [...list(fields.key), ...list(fields.keys)].filter(
         (k, i, all) => all.indexOf(k) === i,
       );
       if (keys.length === 0) return undefined;
       return named(
-        { type: 'restore_cache' as const, keys, when: when(field('when'), 'on_success') },
-        field('name'),
+        { type: 'restore_cache' as const, keys, when: when(fields.when, 'on_success') },
+        fields.name,
         'Restoring cache',
       );
     }
     case 'persist_to_workspace': {
-      const root = text(field('root'));
+      const root = text(fields.root);
       if (root === undefined) return undefined;
       return named(
         {
           type: 'persist_to_workspace' as const,
           root,
-          paths: list(field('paths')),
-          when: when(field('when'), 'on_success'),
+          paths: list(fields.paths),
+          when: when(fields.when, 'on_success'),
         },
-        field('name'),
+        fields.name,
         'Persisting to workspace',
       );
     }
     case 'attach_workspace': {
-      const at = text(field('at'));
+      const at = text(fields.at);
       if (at === undefined) return undefined;
       return named(
-        { type: 'attach_workspace' as const, at, when: when(field('when'), 'on_success') },
-        field('name'),
+        { type: 'attach_workspace' as const, at, when: when(fields.when, 'on_success') },
+        fields.name,
         'Attaching workspace',
       );
     }
     case 'store_artifacts': {
-      const path = text(field('path'));
+      const path = text(fields.path);
       if (path === undefined) return undefined;
-      const destination = text(field('destination'));
+      const destination = text(fields.destination);
       return named(
         {
           type: 'store_artifacts' as const,
           path,
           ...(destination !== undefined ? { destination } : {}),
-          when: when(field('when'), 'always'),
+          when: when(fields.when, 'always'),
         },
-        field('name'),
+        fields.name,
         'Uploading artifacts',
       );
     }
     case 'store_test_results': {
-      const path = text(field('path'));
+      const path = text(fields.path);
       if (path === undefined) return undefined;
       return named(
-        { type: 'store_test_results' as const, path, when: when(field('when'), 'always') },
-        field('name'),
+        { type: 'store_test_results' as const, path, when: when(fields.when, 'always') },
+        fields.name,
         'Uploading test results',
       );
     }
@@ -189,23 +190,23 @@ export function compileStep(step: YNode): PlanStep | undefined {
       return named(
         {
           type: 'add_ssh_keys' as const,
-          fingerprints: list(field('fingerprints')),
-          when: when(field('when'), 'on_success'),
+          fingerprints: list(fields.fingerprints),
+          when: when(fields.when, 'on_success'),
         },
-        field('name'),
+        fields.name,
         'Adding SSH keys',
       );
     case 'setup_remote_docker': {
-      const version = text(field('version'));
-      const dlc = field('docker_layer_caching');
+      const version = text(fields.version);
+      const dlc = fields.docker_layer_caching;
       return named(
         {
           type: 'setup_remote_docker' as const,
           ...(version !== undefined ? { version } : {}),
           dockerLayerCaching: dlc?.kind === 'scalar' && dlc.value === true,
-          when: when(field('when'), 'on_success'),
+          when: when(fields.when, 'on_success'),
         },
-        field('name'),
+        fields.name,
         'Setting up a remote Docker engine',
       );
     }

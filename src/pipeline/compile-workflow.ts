@@ -208,12 +208,13 @@ function readNodes(body: YMap, ctx: WorkflowContext, path: Path): Node[] {
       settings = isMap(entry.pairs[0].value) ? entry.pairs[0].value : undefined;
     } else return;
     const entryPath = childPath(at, key);
-    const field = (k: string): YNode | undefined => (settings ? get(settings, k) : undefined);
-    const nameNode = field('name');
+    const fields: Record<string, YNode> = Object.create(null);
+    if (settings) for (const p of settings.pairs) fields[p.key.name] = p.value;
+    const nameNode = fields.name;
     const name = textOf(nameNode) ?? key;
     const job = get(ctx.jobs, key);
     let type: Node['type'];
-    if (textOf(field('type')) === 'approval') type = 'approval';
+    if (textOf(fields.type) === 'approval') type = 'approval';
     else if (isMap(job)) {
       const jt = textOf(get(job, 'type'));
       type = jt === 'approval' ? 'approval' : jt === 'no-op' ? 'no-op' : 'build';
@@ -236,12 +237,12 @@ function readNodes(body: YMap, ctx: WorkflowContext, path: Path): Node[] {
       name,
       key,
       type,
-      requires: readRequires(field('requires'), childPath(entryPath, 'requires')),
-      contexts: strings(field('context')),
-      ...(textOf(field('serial-group')) !== undefined
-        ? { serialGroup: textOf(field('serial-group')) }
+      requires: readRequires(fields.requires, childPath(entryPath, 'requires')),
+      contexts: strings(fields.context),
+      ...(textOf(fields['serial-group']) !== undefined
+        ? { serialGroup: textOf(fields['serial-group']) }
         : {}),
-      filters: readJobFilters(field('filters'), ctx.sink, childPath(entryPath, 'filters')),
+      filters: readJobFilters(fields.filters, ctx.sink, childPath(entryPath, 'filters')),
       pos: nameNode?.pos ?? pos,
       path: entryPath,
     };

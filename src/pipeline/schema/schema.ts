@@ -152,7 +152,7 @@ export interface ValidationContext {
   readonly sink: DiagnosticSink;
   readonly definitions: Readonly<Record<string, Schema>>;
   /** Subtrees known to be valid against a schema (see `ValidateOptions.clean`). */
-  readonly clean: WeakMap<object, Set<Schema>>;
+  readonly clean: WeakMap<Schema, WeakSet<object>>;
   /** Counts what was accepted only because the config is a 2.1 source (templates, commands). */
   readonly lenient: { count: number };
   /** Validates a node against a schema (for custom schemas and rules). */

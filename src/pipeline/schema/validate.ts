@@ -23,7 +23,7 @@ export interface ValidateOptions {
    * because the config is a 2.1 source). Shared between the source and the processed pass, so
    * the processed config's untouched subtrees are not checked twice.
    */
-  readonly clean?: WeakMap<object, Set<Schema>>;
+  readonly clean?: WeakMap<Schema, WeakSet<object>>;
 }
 
 /** Validates `node` against `schema`, reporting every problem to the sink. */
@@ -79,7 +79,18 @@ function resolve(schema: Schema, ctx: ValidationContext): Schema {
   return s;
 }
 
-export function kindsOf(schema: Schema, ctx: ValidationContext, depth = 0): Set<NodeKind> {
+const kindsCache = new WeakMap<Schema, ReadonlySet<NodeKind>>();
+
+/** The node kinds a schema can accept (schemas are static: the answer is cached). */
+export function kindsOf(schema: Schema, ctx: ValidationContext, depth = 0): ReadonlySet<NodeKind> {
+  const known = kindsCache.get(schema);
+  if (known) return known;
+  const kinds = computeKinds(schema, ctx, depth);
+  kindsCache.set(schema, kinds);
+  return kinds;
+}
+
+function computeKinds(schema: Schema, ctx: ValidationContext, depth: number): Set<NodeKind> {
   const s = resolve(schema, ctx);
   switch (s.kind) {
     case 'string':
@@ -164,6 +175,31 @@ function wrongType(node: YNode, schema: Schema, ctx: ValidationContext, path: Pa
 }
 
 function check(
+  node: YNode,
+  schema: Schema,
+  ctx: ValidationContext,
+  path: Path,
+  keyPos?: SourcePos,
+): void {
+  if (node.kind === 'scalar') {
+    checkNode(node, schema, ctx, path, keyPos);
+    return;
+  }
+  let known = ctx.clean.get(schema);
+  if (known?.has(node)) return;
+  const errors = ctx.sink.errors;
+  const lenient = ctx.lenient.count;
+  checkNode(node, schema, ctx, path, keyPos);
+  if (ctx.sink.errors === errors && ctx.lenient.count === lenient) {
+    if (!known) {
+      known = new WeakSet();
+      ctx.clean.set(schema, known);
+    }
+    known.add(node);
+  }
+}
+
+function checkNode(
   node: YNode,
   schema: Schema,
   ctx: ValidationContext,
