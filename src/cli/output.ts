@@ -11,6 +11,8 @@ export interface CliContext {
   readonly cwd: string;
   /** Cancelled on SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
+  /** Reads all of standard input (for filters like `airlock tests split`); absent in tests. */
+  readonly readStdin?: () => Promise<string>;
 }
 
 /** An Output that collects lines, for tests. */

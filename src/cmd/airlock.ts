@@ -24,6 +24,11 @@ export async function main(): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
   };
   const version = packageVersion();
   const code = await runCli(process.argv.slice(2), ctx, { version, roles: roleCommands(version) });

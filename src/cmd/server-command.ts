@@ -92,6 +92,42 @@ export const serverSettings: readonly SettingDoc[] = [
     help: 'how long a sign-in lasts, in ms',
     defaultText: '604800000 (7 days)',
   },
+  {
+    key: 'blobUrl',
+    help: 'where caches, workspaces and artifacts live: a folder, or s3://bucket[/prefix]?endpoint=https://host:port&region=…&path-style=true',
+    defaultText: '<data-dir>/blobs',
+  },
+  {
+    key: 'blobAccessKeyId',
+    help: 'S3 access key id for the blob store',
+    defaultText: 'AWS_ACCESS_KEY_ID',
+  },
+  {
+    key: 'blobSecretAccessKey',
+    help: 'S3 secret access key for the blob store',
+    defaultText: 'AWS_SECRET_ACCESS_KEY',
+    secret: true,
+  },
+  {
+    key: 'blobViaProxy',
+    help: 'send blob-store traffic through the proxy (an internal endpoint goes direct by default)',
+    boolean: true,
+    defaultText: 'false',
+  },
+  {
+    key: 'blobPresignedDownloads',
+    help: 'runners download S3 blobs with presigned URLs instead of through the server',
+    boolean: true,
+    defaultText: 'false',
+  },
+  { key: 'cacheRetentionDays', help: 'days a saved cache lives', defaultText: '15' },
+  { key: 'workspaceRetentionDays', help: 'days workspace layers live', defaultText: '15' },
+  { key: 'artifactRetentionDays', help: 'days artifacts live', defaultText: '30' },
+  {
+    key: 'blobGcIntervalMs',
+    help: 'how often expired blobs are removed, in ms; 0: only airlock admin gc',
+    defaultText: '3600000',
+  },
 ];
 
 /** `airlock server`: every setting as a flag, with its variable and default in --help. */
@@ -135,6 +171,7 @@ export function serverCommand(
       version,
       jobNetwork: network.forJob,
       gitEnv: network.gitEnv,
+      ...(network.caBundle ? { caBundle: network.caBundle } : {}),
     });
     ctx.output.err(
       `Airlock ${version} is listening on ${config.publicUrl ?? server.url} (database: ${config.databaseUrl ? redactUrl(config.databaseUrl) : 'SQLite in ' + config.dataDir})`,

@@ -10,6 +10,8 @@ import { MachineExecutor } from '../runner/executors/machine-executor.js';
 import { type JobNetwork, runJob } from '../runner/job-runner.js';
 import { RunnerApiClient } from '../runner/runner-api-client.js';
 import { Runner, type RunnerOptions } from '../runner/runner.js';
+import { StorageApiClient } from '../runner/steps/storage-api-client.js';
+import { StorageSteps } from '../runner/steps/storage-steps.js';
 import { AppError } from '../shared/app-error.js';
 
 export interface StartRunnerOptions {
@@ -85,6 +87,17 @@ export async function startRunner(
     options.log('info', `registered as ${options.name} (${registered.runnerId})`);
   }
   api.token = identity.token;
+  const storage = new StorageSteps({
+    api: new StorageApiClient({
+      serverUrl: options.serverUrl,
+      http: options.http,
+      token: () => api.token,
+      log: options.log,
+      userAgent: `airlock-runner/${options.version}`,
+    }),
+    selfCommand: selfCommand(),
+    log: options.log,
+  });
   const executor = new MachineExecutor(options.workDir);
   const leftovers = await executor.recover();
   if (leftovers.removed > 0)
@@ -110,10 +123,39 @@ export async function startRunner(
           network: options.network,
           log: options.log,
           ...(options.allowDockerOnMachine ? { allowDockerOnMachine: true } : {}),
+          storage,
         },
         cancel,
       ),
   });
   runner.start();
   return { runner, runnerId: identity.runnerId, api };
+}
+
+/**
+ * How to run this same `airlock` program from a job's shell (the `airlock` shim): node, its
+ * loader flags with bare specifiers resolved (a job runs in another folder), the entry script.
+ */
+function selfCommand(): string[] | undefined {
+  const entry = process.argv[1];
+  if (!entry) return undefined;
+  const flags: string[] = [];
+  const execArgv = process.execArgv;
+  for (let i = 0; i < execArgv.length; i++) {
+    const flag = execArgv[i] as string;
+    if ((flag === '--import' || flag === '--loader') && execArgv[i + 1] !== undefined) {
+      const specifier = execArgv[++i] as string;
+      let resolved = specifier;
+      try {
+        if (!/^[./]/.test(specifier) && !specifier.includes(':'))
+          resolved = import.meta.resolve(specifier);
+      } catch {
+        // keep it as given
+      }
+      flags.push(flag, resolved);
+    } else if (flag.startsWith('--import=') || flag.startsWith('--max-old-space-size')) {
+      flags.push(flag);
+    }
+  }
+  return [process.execPath, ...flags, entry];
 }

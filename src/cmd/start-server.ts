@@ -21,6 +21,7 @@ import { gitRunner } from '../server/services/git-source.js';
 import { type Services, createServices } from '../server/services/services.js';
 import { openStore } from '../server/store/open-store.js';
 import { newId } from '../shared/ids.js';
+import { openBlobStore } from './open-blob-store.js';
 import { loadSecretKey } from './secret-key.js';
 import { startRunner } from './start-runner.js';
 
@@ -52,6 +53,8 @@ export interface StartServerOptions {
   readonly allowDockerOnMachine?: boolean;
   /** Fire the schedule triggers of the projects' configs (default true; `airlock run`: false). */
   readonly scheduleTriggers?: boolean;
+  /** PEM bundle of private CAs for the server's own outbound calls (the S3 blob store). */
+  readonly caBundle?: string;
   /** How long embedded jobs may run on after a shutdown begins, in ms (default 30 s). */
   readonly shutdownGraceMs?: number;
 }
@@ -73,6 +76,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ? { kind: 'postgres', url: config.databaseUrl }
       : { kind: 'sqlite', path: join(dataDir, 'airlock.db') },
   );
+  const blobs = openBlobStore(config, options.env, dataDir, options.caBundle);
   const wake = new WakeSignal();
   const offQueued = store.onJobsQueued(() => wake.jobsQueued());
   const services = createServices(
@@ -85,6 +89,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       wake,
       logger,
       newId: () => newId(Date.now(), (n) => randomBytes(n)),
+      blobs: blobs.store,
     },
     gitRunner({
       PATH: options.env.PATH ?? '/usr/bin:/bin',
@@ -107,6 +112,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
     Math.min(1000, Math.max(100, Math.floor(config.leaseMs / 4))),
   );
+  const blobGc =
+    config.blobGcIntervalMs > 0
+      ? setInterval(() => {
+          services.storage.gc
+            .collect()
+            .catch((error) => logger.error({ err: error }, 'blob gc failed'));
+        }, config.blobGcIntervalMs)
+      : undefined;
+  blobGc?.unref();
   const schedules =
     options.scheduleTriggers === false
       ? undefined
@@ -159,18 +173,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     stop: () => {
       stopped ??= (async () => {
         clearInterval(reaper);
+        if (blobGc) clearInterval(blobGc);
         await schedules?.stop();
         shutdown.abort();
         wake.releaseAll();
         if (runner) {
           // Running embedded jobs get a grace period to finish, then they are canceled and reported.
           const active = runner;
-          await Promise.race([active.drain(), new Promise((r) => setTimeout(r, options.shutdownGraceMs ?? 30_000))]);
+          await Promise.race([
+            active.drain(),
+            new Promise((r) => setTimeout(r, options.shutdownGraceMs ?? 30_000)),
+          ]);
           await active.stop();
         }
         await app.close();
         offQueued();
         await store.close();
+        await blobs.http?.close();
       })();
       return stopped;
     },

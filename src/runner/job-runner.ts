@@ -16,6 +16,7 @@ import { LogStreamer } from './log-streamer.js';
 import { SecretMasker } from './redact.js';
 import { isTransientServerError, retryWhileUnreachable } from './retry-while-unreachable.js';
 import type { RunnerApiClient } from './runner-api-client.js';
+import type { JobStorage, StorageSteps } from './steps/storage-steps.js';
 
 /** What the runner adds for the network: proxy variables and tool configs, CA bundle variables. */
 export interface JobNetwork {
@@ -42,6 +43,8 @@ export interface JobRunnerDeps {
    * (a restart, a network blip), in ms (default 10 minutes).
    */
   readonly serverOutageMs?: number;
+  /** Caches, workspaces, artifacts, test results; without it those steps are skipped. */
+  readonly storage?: StorageSteps;
 }
 
 export type JobEnd = CompleteRequest['status'] | 'lost';
@@ -86,7 +89,8 @@ export async function runJob(
         { error: String(error) },
       ),
   });
-  const masker = new SecretMasker(assignment.secrets);
+  const storage = await deps.storage?.openJob(assignment, cancel);
+  const masker = new SecretMasker([...assignment.secrets, ...(storage?.secrets ?? [])]);
   const io: StepIo = {
     write: (text) => streamer.write(masker.push(text)),
     onDrain: (listener) => streamer.onDrain(listener),
@@ -150,6 +154,7 @@ export async function runJob(
       },
       network: {
         ...network.env,
+        ...(await storage?.prepare(ws)),
         BASH_ENV: join(ws.root, 'bash_env'),
         AIRLOCK_JOB_DIR: ws.root,
         TMPDIR: ws.tmp,
@@ -175,6 +180,7 @@ export async function runJob(
         jobShell: job.shell,
         background,
         say,
+        storage,
       });
       const status: StepReport['status'] = outcome.canceled
         ? 'canceled'
@@ -252,6 +258,7 @@ interface StepContext {
   readonly jobShell: string | undefined;
   readonly background: BackgroundStep[];
   readonly say: (text: string) => void;
+  readonly storage: JobStorage | undefined;
 }
 
 async function runStep(
@@ -279,6 +286,15 @@ async function runStep(
       },
       io,
     );
+  }
+  if (step.type === 'other' && ctx.storage?.handles(step.stepType)) {
+    return ctx.storage.runStep(step.stepType, step.spec, {
+      ws,
+      workingDirectory,
+      env: jobBase,
+      say: ctx.say,
+      signal: io.signal,
+    });
   }
   if (step.type === 'other') {
     ctx.say(

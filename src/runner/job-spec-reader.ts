@@ -28,6 +28,8 @@ export type RunnerStep =
       readonly name: string;
       readonly stepType: string;
       readonly when: 'on_success' | 'on_fail' | 'always';
+      /** The compiled step as it is (storage steps read their fields from it). */
+      readonly spec: Readonly<Record<string, unknown>>;
     };
 
 export interface RunnerJob {
@@ -89,7 +91,7 @@ export function readRunnerJob(spec: Readonly<Record<string, unknown>>): RunnerJo
           when,
         };
       }
-      return { type: 'other', name, stepType: type, when };
+      return { type: 'other', name, stepType: type, when, spec: step };
     }),
   };
 }

@@ -12,6 +12,7 @@ import { projectRoutes } from './http/project-routes.js';
 import { installRateLimit } from './http/rate-limit-hook.js';
 import { RateLimiter } from './http/rate-limiter.js';
 import { runnerRoutes } from './http/runner-routes.js';
+import { storageRoutes } from './http/storage-routes.js';
 import { uiRoutes } from './http/ui-routes.js';
 import { userRoutes } from './http/user-routes.js';
 import { webRoutes } from './http/web-routes.js';
@@ -56,6 +57,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   });
   projectRoutes(app, services);
   jobRoutes(app, services);
+  storageRoutes(app, services);
   openApiRoutes(app);
   uiRoutes(app, services);
   insightsRoutes(app, services);

@@ -50,6 +50,26 @@ export const serverConfigSchema = z.object({
     .int()
     .min(60_000)
     .default(7 * 24 * 3_600_000),
+  /**
+   * Where caches, workspaces and artifacts live: unset for `<dataDir>/blobs`, a folder path, or
+   * `s3://bucket[/prefix]?endpoint=https://host:port&region=…&path-style=true`.
+   */
+  blobUrl: z.string().min(1).optional(),
+  /** S3 credentials; default AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN. */
+  blobAccessKeyId: z.string().min(1).optional(),
+  blobSecretAccessKey: z.string().min(1).optional(),
+  /** Send blob-store traffic through the proxy (it is an internal endpoint, direct by default). */
+  blobViaProxy: z.boolean().default(false),
+  /** Runners download S3 blobs with presigned URLs instead of through the server. */
+  blobPresignedDownloads: z.boolean().default(false),
+  /** Days a saved cache lives (a job's `retention.caches` can shorten it). */
+  cacheRetentionDays: z.coerce.number().positive().max(3650).default(15),
+  /** Days a workflow run's workspace layers live. */
+  workspaceRetentionDays: z.coerce.number().positive().max(3650).default(15),
+  /** Days artifacts live. */
+  artifactRetentionDays: z.coerce.number().positive().max(3650).default(30),
+  /** How often expired blobs are removed, in ms; 0 for only `airlock admin gc`. */
+  blobGcIntervalMs: z.coerce.number().int().min(0).default(3_600_000),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

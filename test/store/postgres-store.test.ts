@@ -49,7 +49,7 @@ describe('PostgreSQL store across replicas', () => {
       await client.connect();
       try {
         const { rows } = await client.query('select name from airlock_migrations');
-        expect(rows).toEqual([{ name: '0001-initial' }]);
+        expect(rows).toEqual([{ name: '0001-initial' }, { name: '0002-storage' }]);
       } finally {
         await client.end();
       }

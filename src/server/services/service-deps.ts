@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { BlobStore } from '../blobs/blob-store.js';
 import type { Clock } from '../clock.js';
 import type { ServerConfig } from '../config.js';
 import type { LogHub } from '../logs/log-hub.js';
@@ -16,4 +17,6 @@ export interface ServiceDeps {
   readonly wake: WakeSignal;
   readonly logger: Logger;
   readonly newId: () => string;
+  /** Caches, workspaces, artifacts; default: a folder under the data folder. */
+  readonly blobs?: BlobStore;
 }

@@ -7,6 +7,7 @@ import { RunnerService } from './runner-service.js';
 import { ScheduleService } from './schedule-service.js';
 import { SchedulerService } from './scheduler-service.js';
 import type { ServiceDeps } from './service-deps.js';
+import { type StorageServices, createStorageServices } from './storage-services.js';
 import { WorkflowService } from './workflow-service.js';
 
 export interface Services {
@@ -19,6 +20,7 @@ export interface Services {
   readonly schedules: ScheduleService;
   readonly runners: RunnerService;
   readonly jobs: JobQueryService;
+  readonly storage: StorageServices;
 }
 
 export function createServices(deps: ServiceDeps, git: GitRun): Services {
@@ -35,5 +37,6 @@ export function createServices(deps: ServiceDeps, git: GitRun): Services {
     schedules: new ScheduleService(deps, pipelines, git),
     runners: new RunnerService(deps),
     jobs: new JobQueryService(deps),
+    storage: createStorageServices(deps),
   };
 }

@@ -11,6 +11,7 @@ import { SchedulesRepository } from './schedules-repository.js';
 import { SessionsRepository } from './sessions-repository.js';
 import { SettingsRepository } from './settings-repository.js';
 import { StepsRepository } from './steps-repository.js';
+import { createStorageRepositories } from './storage-repositories.js';
 import type { StoreContext } from './store-context.js';
 import type { Repositories } from './store.js';
 import { UsersRepository } from './users-repository.js';
@@ -35,6 +36,7 @@ export function createRepositories(ctx: StoreContext): Repositories {
     invitations: new InvitationsRepository(ctx),
     settings: new SettingsRepository(ctx),
     schedules: new SchedulesRepository(ctx),
+    storage: createStorageRepositories(ctx),
     notifyJobsQueued: (event = {}) => jobs.notifyQueued(event),
   };
 }

@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import type { StorageTables } from './storage-tables.js';
 
 /**
  * The SQL schema as Kysely sees it: snake_case tables and columns, one interface per table.
@@ -7,7 +8,7 @@ import type { ColumnType } from 'kysely';
  * - booleans are `integer` 0/1 (better-sqlite3 cannot bind JS booleans);
  * - structured values are JSON text.
  */
-export interface Database {
+export interface Database extends StorageTables {
   projects: ProjectsTable;
   project_env_vars: ProjectEnvVarsTable;
   pipelines: PipelinesTable;

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { AppError } from '../../shared/app-error.js';
 import { m0001Initial } from './migrations/m0001-initial.js';
+import { m0002Storage } from './migrations/m0002-storage.js';
 
 /**
  * Every migration, in order, compiled into the program (no files are read at runtime). Add new
@@ -8,6 +9,7 @@ import { m0001Initial } from './migrations/m0001-initial.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': m0001Initial,
+  '0002-storage': m0002Storage,
 };
 
 const provider: MigrationProvider = {

@@ -12,6 +12,7 @@ import type { SchedulesRepository } from './schedules-repository.js';
 import type { SessionsRepository } from './sessions-repository.js';
 import type { SettingsRepository } from './settings-repository.js';
 import type { StepsRepository } from './steps-repository.js';
+import type { StorageRepositories } from './storage-repositories.js';
 import type { StoreKind } from './store-context.js';
 import type { UsersRepository } from './users-repository.js';
 import type { WorkflowsRepository } from './workflows-repository.js';
@@ -36,6 +37,8 @@ export interface Repositories {
   readonly invitations: InvitationsRepository;
   readonly settings: SettingsRepository;
   readonly schedules: SchedulesRepository;
+  /** Blobs, caches, workspace layers, artifacts, test cases, job tokens. */
+  readonly storage: StorageRepositories;
   /** Same as jobs.notifyQueued: wakes long-polls here and in other replicas, at commit. */
   notifyJobsQueued(event?: JobsQueuedEvent): Promise<void>;
 }
