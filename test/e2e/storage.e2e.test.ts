@@ -368,9 +368,7 @@ workflows:
     expect(r1.removedBlobs).toBe(1); // the artifact; the cache is in use
     expect(r1.keptInUse).toBe(1);
     expect(await world.api.ok('GET', `/api/v1/jobs/${keep.id}/artifacts`)).toEqual([]);
-    expect(
-      files(join(blobs, 'artifacts')).filter((f) => !f.includes('/') && f.length > 20),
-    ).toEqual([]);
+    expect(files(join(blobs, 'artifacts')).filter((f) => f.includes('/'))).toEqual([]);
     expect(files(join(blobs, 'caches')).some((f) => f.endsWith('.tar.zst'))).toBe(true);
     await waitForJobsToEnd(world.api, pipeline.id, 60_000);
     const gc2 = JSON.parse((await runAirlockCli(['admin', 'gc', '--json'], { env })).stdout);
