@@ -67,7 +67,7 @@ function summaryRows(stderr: string): string[][] {
   return rows.map((r) => r.slice(0, 2)).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
 }
 
-describe('airlock run (subprocess, from source)', () => {
+describe('airlock run (subprocess, from source)', { timeout: 180_000 }, () => {
   it('exits 0 for a passing pipeline, streams the job logs and prints a summary table', async () => {
     const repo = await makeRepo({ '.circleci/config.yml': passing, VERSION: '1.2.3' });
     const run = await runAirlockCli(['run'], { cwd: repo });

@@ -57,75 +57,79 @@ function expectWholeJob(job: JobView, log: string): void {
   );
 }
 
-describe('runner: rate-limited requests are retried (real server, runner and nginx processes)', () => {
-  const cleanups: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
-
-  const start = async (
-    extraServerArgs: readonly string[],
-  ): Promise<{ server: AirlockServer; api: TestApi; token: string }> => {
-    const server = await startAirlockServer({
-      args: [
-        '--no-embedded-runner',
-        '--lease-ms',
-        '30000',
-        '--heartbeat-interval-ms',
-        '2000',
-        ...extraServerArgs,
-      ],
+describe(
+  'runner: rate-limited requests are retried (real server, runner and nginx processes)',
+  { timeout: 180_000 },
+  () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    afterAll(async () => {
+      for (const cleanup of cleanups.reverse()) await cleanup();
     });
-    cleanups.push(() => server.stop());
-    const api = new PoliteApi(server.url);
-    const { registrationToken } = await api.bootstrap();
-    return { server, api, token: registrationToken };
-  };
 
-  it("against the server's own 429s (burst 5, 2 per second): the job completes", async () => {
-    const { server, api, token } = await start([
-      '--rate-limit-burst',
-      '5',
-      '--rate-limit-per-second',
-      '2',
-    ]);
-    const runner = await startAirlockRunner({ serverUrl: server.url, token, name: 'limited' });
-    cleanups.push(() => runner.stop());
-    const { pipeline } = await runPipeline(api, config);
-    const jobs = await waitForJobsToEnd(api, pipeline.id, 120_000);
-    const job = jobs.chatty as JobView;
-    expectWholeJob(job, await jobLog(api, job.id));
-    const runnerLog = readFileSync(runner.process.logPath, 'utf8');
-    expect(runnerLog).toMatch(
-      /server answered 429 to \S+; retrying in \d+ ms \(RateLimit-ResetTime\)/,
-    );
-  });
+    const start = async (
+      extraServerArgs: readonly string[],
+    ): Promise<{ server: AirlockServer; api: TestApi; token: string }> => {
+      const server = await startAirlockServer({
+        args: [
+          '--no-embedded-runner',
+          '--lease-ms',
+          '30000',
+          '--heartbeat-interval-ms',
+          '2000',
+          ...extraServerArgs,
+        ],
+      });
+      cleanups.push(() => server.stop());
+      const api = new PoliteApi(server.url);
+      const { registrationToken } = await api.bootstrap();
+      return { server, api, token: registrationToken };
+    };
 
-  it('against nginx limit_req answering 429 in front of the server: the job completes', async () => {
-    const { server, api, token } = await start([]);
-    const nginx: NginxService = await startNginx({
-      upstream: server.url,
-      extraHttpConfig: 'limit_req_zone $binary_remote_addr zone=runners:1m rate=2r/s;',
-      extraLocationConfig: 'limit_req zone=runners burst=2 nodelay;\nlimit_req_status 429;',
+    it("against the server's own 429s (burst 5, 2 per second): the job completes", async () => {
+      const { server, api, token } = await start([
+        '--rate-limit-burst',
+        '5',
+        '--rate-limit-per-second',
+        '2',
+      ]);
+      const runner = await startAirlockRunner({ serverUrl: server.url, token, name: 'limited' });
+      cleanups.push(() => runner.stop());
+      const { pipeline } = await runPipeline(api, config);
+      const jobs = await waitForJobsToEnd(api, pipeline.id, 120_000);
+      const job = jobs.chatty as JobView;
+      expectWholeJob(job, await jobLog(api, job.id));
+      const runnerLog = readFileSync(runner.process.logPath, 'utf8');
+      expect(runnerLog).toMatch(
+        /server answered 429 to \S+; retrying in \d+ ms \(RateLimit-ResetTime\)/,
+      );
     });
-    cleanups.push(() => nginx.stop());
-    const runner = await startAirlockRunner({
-      serverUrl: nginx.url,
-      token,
-      name: 'behind-nginx',
+
+    it('against nginx limit_req answering 429 in front of the server: the job completes', async () => {
+      const { server, api, token } = await start([]);
+      const nginx: NginxService = await startNginx({
+        upstream: server.url,
+        extraHttpConfig: 'limit_req_zone $binary_remote_addr zone=runners:1m rate=2r/s;',
+        extraLocationConfig: 'limit_req zone=runners burst=2 nodelay;\nlimit_req_status 429;',
+      });
+      cleanups.push(() => nginx.stop());
+      const runner = await startAirlockRunner({
+        serverUrl: nginx.url,
+        token,
+        name: 'behind-nginx',
+      });
+      cleanups.push(() => runner.stop());
+      const { pipeline } = await runPipeline(api, config);
+      const jobs = await waitForJobsToEnd(api, pipeline.id, 120_000);
+      const job = jobs.chatty as JobView;
+      expectWholeJob(job, await jobLog(api, job.id));
+      expect(job.runnerName).toBe('behind-nginx');
+      // nginx's 429 carries neither header: the runner waited its default interval.
+      expect(readFileSync(nginx.accessLogPath, 'utf8')).toMatch(
+        /"POST \/api\/runner\/v1\/\S+ HTTP\/1\.1" 429 /,
+      );
+      expect(readFileSync(runner.process.logPath, 'utf8')).toMatch(
+        /server answered 429 to \S+; retrying in \d+ ms \(default\)/,
+      );
     });
-    cleanups.push(() => runner.stop());
-    const { pipeline } = await runPipeline(api, config);
-    const jobs = await waitForJobsToEnd(api, pipeline.id, 120_000);
-    const job = jobs.chatty as JobView;
-    expectWholeJob(job, await jobLog(api, job.id));
-    expect(job.runnerName).toBe('behind-nginx');
-    // nginx's 429 carries neither header: the runner waited its default interval.
-    expect(readFileSync(nginx.accessLogPath, 'utf8')).toMatch(
-      /"POST \/api\/runner\/v1\/\S+ HTTP\/1\.1" 429 /,
-    );
-    expect(readFileSync(runner.process.logPath, 'utf8')).toMatch(
-      /server answered 429 to \S+; retrying in \d+ ms \(default\)/,
-    );
-  });
-});
+  },
+);

@@ -71,50 +71,83 @@ function expectContiguousChunks(dataDir: string, jobId: string): void {
   }
 }
 
-describe('runner: the server restarts while a job runs (real server and runner processes)', () => {
-  const dataDir = createScratchDir('airlock-restart').path;
-  let port: number;
-  let server: AirlockServer;
-  let runner: AirlockRunner;
-  let api: TestApi;
+describe(
+  'runner: the server restarts while a job runs (real server and runner processes)',
+  { timeout: 180_000 },
+  () => {
+    const dataDir = createScratchDir('airlock-restart').path;
+    let port: number;
+    let server: AirlockServer;
+    let runner: AirlockRunner;
+    let api: TestApi;
 
-  const restart = async (how: 'SIGTERM' | 'SIGKILL', whileDown: () => Promise<void>) => {
-    if (how === 'SIGKILL') {
-      process.kill(server.process.pid, 'SIGKILL');
-      await server.process.exited;
-    }
-    await server.stop();
-    await whileDown();
-    server = await startAirlockServer({ dataDir, port, args: serverArgs });
-  };
+    const restart = async (how: 'SIGTERM' | 'SIGKILL', whileDown: () => Promise<void>) => {
+      if (how === 'SIGKILL') {
+        process.kill(server.process.pid, 'SIGKILL');
+        await server.process.exited;
+      }
+      await server.stop();
+      await whileDown();
+      server = await startAirlockServer({ dataDir, port, args: serverArgs });
+    };
 
-  beforeAll(async () => {
-    port = await findFreePort();
-    server = await startAirlockServer({ dataDir, port, args: serverArgs });
-    api = new TestApi(server.url);
-    const { registrationToken } = await api.bootstrap();
-    runner = await startAirlockRunner({
-      serverUrl: server.url,
-      token: registrationToken,
-      name: 'restart',
+    beforeAll(async () => {
+      port = await findFreePort();
+      server = await startAirlockServer({ dataDir, port, args: serverArgs });
+      api = new TestApi(server.url);
+      const { registrationToken } = await api.bootstrap();
+      runner = await startAirlockRunner({
+        serverUrl: server.url,
+        token: registrationToken,
+        name: 'restart',
+      });
     });
-  });
 
-  afterAll(async () => {
-    await runner?.stop();
-    await server?.stop();
-  });
+    afterAll(async () => {
+      await runner?.stop();
+      await server?.stop();
+    });
 
-  it.each(['SIGTERM', 'SIGKILL'] as const)(
-    'stopped with %s while the job prints: the job completes and its log is whole',
-    async (how) => {
+    it.each(['SIGTERM', 'SIGKILL'] as const)(
+      'stopped with %s while the job prints: the job completes and its log is whole',
+      async (how) => {
+        const mark = randomBytes(8).toString('hex');
+        const { pipeline } = await runPipeline(api, pipelineConfig(100, mark));
+        const running = await waitForJobStatus(api, pipeline.id, 'printer', 'running');
+        await api.waitFor('some lines to be stored', async () =>
+          (await jobLog(api, running.id)).includes('line-10 of the log') ? true : undefined,
+        );
+        await restart(how, () => new Promise((r) => setTimeout(r, 2000)));
+        const jobs = await waitForJobsToEnd(api, pipeline.id);
+        const job = jobs.printer as JobView;
+        expect(job.status).toBe('success');
+        expect(stepResults(job)).toEqual([
+          ['print', 'success', 0],
+          ['second', 'success', 0],
+        ]);
+        expectWholeLog(await jobLog(api, job.id), 100);
+        expectContiguousChunks(dataDir, job.id);
+      },
+    );
+
+    it('a job whose steps end while the server is down still reports every step and its log', async () => {
       const mark = randomBytes(8).toString('hex');
-      const { pipeline } = await runPipeline(api, pipelineConfig(100, mark));
+      const { pipeline } = await runPipeline(api, pipelineConfig(20, mark));
       const running = await waitForJobStatus(api, pipeline.id, 'printer', 'running');
-      await api.waitFor('some lines to be stored', async () =>
-        (await jobLog(api, running.id)).includes('line-10 of the log') ? true : undefined,
+      await api.waitFor('the first lines to be stored', async () =>
+        (await jobLog(api, running.id)).includes('line-3 of the log') ? true : undefined,
       );
-      await restart(how, () => new Promise((r) => setTimeout(r, 2000)));
+      await restart('SIGKILL', async () => {
+        // Wait (bounded) until the job's processes are gone: its steps ended while the server was down.
+        await api
+          .waitFor(
+            'the steps to end',
+            async () => (processesWithEnv('JOB_MARK', mark).length === 0 ? true : undefined),
+            30_000,
+          )
+          .catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 1000));
+      });
       const jobs = await waitForJobsToEnd(api, pipeline.id);
       const job = jobs.printer as JobView;
       expect(job.status).toBe('success');
@@ -122,37 +155,8 @@ describe('runner: the server restarts while a job runs (real server and runner p
         ['print', 'success', 0],
         ['second', 'success', 0],
       ]);
-      expectWholeLog(await jobLog(api, job.id), 100);
+      expectWholeLog(await jobLog(api, job.id), 20);
       expectContiguousChunks(dataDir, job.id);
-    },
-  );
-
-  it('a job whose steps end while the server is down still reports every step and its log', async () => {
-    const mark = randomBytes(8).toString('hex');
-    const { pipeline } = await runPipeline(api, pipelineConfig(20, mark));
-    const running = await waitForJobStatus(api, pipeline.id, 'printer', 'running');
-    await api.waitFor('the first lines to be stored', async () =>
-      (await jobLog(api, running.id)).includes('line-3 of the log') ? true : undefined,
-    );
-    await restart('SIGKILL', async () => {
-      // Wait (bounded) until the job's processes are gone: its steps ended while the server was down.
-      await api
-        .waitFor(
-          'the steps to end',
-          async () => (processesWithEnv('JOB_MARK', mark).length === 0 ? true : undefined),
-          30_000,
-        )
-        .catch(() => undefined);
-      await new Promise((r) => setTimeout(r, 1000));
     });
-    const jobs = await waitForJobsToEnd(api, pipeline.id);
-    const job = jobs.printer as JobView;
-    expect(job.status).toBe('success');
-    expect(stepResults(job)).toEqual([
-      ['print', 'success', 0],
-      ['second', 'success', 0],
-    ]);
-    expectWholeLog(await jobLog(api, job.id), 20);
-    expectContiguousChunks(dataDir, job.id);
-  });
-});
+  },
+);

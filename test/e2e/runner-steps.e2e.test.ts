@@ -104,120 +104,124 @@ workflows:
       - shells
 `;
 
-describe('runner: steps, results and job control (real server and runner processes)', () => {
-  let world: RunnerWorld;
-  let jobs: Record<string, JobView>;
-  const logs: Record<string, string> = {};
+describe(
+  'runner: steps, results and job control (real server and runner processes)',
+  { timeout: 180_000 },
+  () => {
+    let world: RunnerWorld;
+    let jobs: Record<string, JobView>;
+    const logs: Record<string, string> = {};
 
-  beforeAll(async () => {
-    world = await startRunnerWorld({ runners: [{ name: 'steps', capacity: 4 }] });
-    const { pipeline } = await runPipeline(world.api, config, {
-      files: { 'README.md': 'the readme' },
+    beforeAll(async () => {
+      world = await startRunnerWorld({ runners: [{ name: 'steps', capacity: 4 }] });
+      const { pipeline } = await runPipeline(world.api, config, {
+        files: { 'README.md': 'the readme' },
+      });
+      jobs = await waitForJobsToEnd(world.api, pipeline.id, 90_000);
+      for (const [name, job] of Object.entries(jobs)) logs[name] = await jobLog(world.api, job.id);
     });
-    jobs = await waitForJobsToEnd(world.api, pipeline.id, 90_000);
-    for (const [name, job] of Object.entries(jobs)) logs[name] = await jobLog(world.api, job.id);
-  });
 
-  afterAll(async () => {
-    await world?.stop();
-  });
+    afterAll(async () => {
+      await world?.stop();
+    });
 
-  it('runs a passing job: checkout of the repository, then its steps', () => {
-    expect(jobs.passes?.status).toBe('success');
-    expect(stepResults(jobs.passes as JobView)).toEqual([
-      ['Checkout code', 'success', 0],
-      ['test -f README.md && echo "checked out: $(cat README.md)"', 'success', 0],
-      ['echo hello-from-passes', 'success', 0],
-    ]);
-    expect(logs.passes).toContain('checked out: the readme');
-    expect(logs.passes).toContain('hello-from-passes');
-  });
-
-  it('fails a job on a non-zero exit: shows the code, skips later steps, runs on_fail and always steps', () => {
-    expect(jobs.fails?.status).toBe('failed');
-    expect(stepResults(jobs.fails as JobView)).toEqual([
-      ['first', 'success', 0],
-      ['breaks', 'failed', 7],
-      ['on-fail-step', 'success', 0],
-      ['always-step', 'success', 0],
-    ]);
-    expect(logs.fails).toContain('breaking');
-    expect(logs.fails).toContain('Exited with code 7');
-    expect(logs.fails).toContain('ran-on-fail');
-    expect(logs.fails).toContain('ran-always');
-    expect(logs.fails).not.toContain('SHOULD-NOT-RUN');
-  });
-
-  it('skips on_fail steps after success and still runs always steps', () => {
-    expect(jobs['success-hooks']?.status).toBe('success');
-    expect(stepResults(jobs['success-hooks'] as JobView)).toEqual([
-      ['ok', 'success', 0],
-      ['always-step', 'success', 0],
-    ]);
-    expect(logs['success-hooks']).toContain('ran-always-after-success');
-    expect(logs['success-hooks']).not.toContain('SHOULD-NOT-RUN');
-  });
-
-  it('runs steps with bash -eo pipefail by default', () => {
-    expect(jobs.pipefail?.status).toBe('failed');
-    expect(stepResults(jobs.pipefail as JobView)).toEqual([['pipe', 'failed', 1]]);
-    expect(logs.pipefail).not.toContain('SHOULD-NOT-RUN');
-  });
-
-  it('fails a step that prints nothing for longer than its no_output_timeout as timed out', () => {
-    expect(jobs.quiet?.status).toBe('failed');
-    const steps = jobs.quiet?.steps ?? [];
-    expect(steps.map((s) => [s.name, s.status])).toEqual([['silent', 'timedout']]);
-    expect(logs.quiet).toContain('starting');
-    expect(logs.quiet).toContain('Too long with no output (exceeded 2s)');
-    expect(logs.quiet).not.toContain('SHOULD-NOT-RUN');
-  });
-
-  it('runs a background step beside the next steps and stops it when the job ends', () => {
-    expect(jobs.background?.status).toBe('success');
-    expect(stepResults(jobs.background as JobView)).toEqual([
-      ['server', 'success', 0],
-      ['uses it', 'success', 0],
-    ]);
-    expect(logs.background).toContain('marker says ready');
-    const pid = Number(/bg-pid=(\d+)/.exec(logs.background ?? '')?.[1]);
-    expect(pid).toBeGreaterThan(0);
-    expect(processAlive(pid)).toBe(false);
-  });
-
-  it('carries exports written to $BASH_ENV into later steps', () => {
-    expect(jobs['bash-env']?.status).toBe('success');
-    expect(logs['bash-env']).toContain('carried=from step one');
-  });
-
-  it.each(['halt-circleci', 'halt-airlock'])(
-    '%s: `step halt` ends the job early as a success',
-    (name) => {
-      expect(jobs[name]?.status).toBe('success');
-      expect(stepResults(jobs[name] as JobView)).toEqual([
-        [expect.stringContaining('step halt'), 'success', 0],
+    it('runs a passing job: checkout of the repository, then its steps', () => {
+      expect(jobs.passes?.status).toBe('success');
+      expect(stepResults(jobs.passes as JobView)).toEqual([
+        ['Checkout code', 'success', 0],
+        ['test -f README.md && echo "checked out: $(cat README.md)"', 'success', 0],
+        ['echo hello-from-passes', 'success', 0],
       ]);
-      expect(logs[name]).toContain('before-halt');
-      expect(logs[name]).not.toContain('SHOULD-NOT-RUN');
-    },
-  );
+      expect(logs.passes).toContain('checked out: the readme');
+      expect(logs.passes).toContain('hello-from-passes');
+    });
 
-  it('runs steps in the job working_directory and in step working directories', () => {
-    expect(jobs.dirs?.status).toBe('success');
-    const log = logs.dirs ?? '';
-    const home = /home=(\S+)/.exec(log)?.[1] ?? '';
-    expect(home).not.toBe('');
-    expect(log).toContain(`job-dir=${home}/custom\n`);
-    expect(log).toContain(`step-dir=${home}/custom/sub/inner\n`);
-    expect(log).toContain('abs-dir=/tmp\n');
-    expect(log).toContain(`tilde-dir=${home}/other `);
-  });
+    it('fails a job on a non-zero exit: shows the code, skips later steps, runs on_fail and always steps', () => {
+      expect(jobs.fails?.status).toBe('failed');
+      expect(stepResults(jobs.fails as JobView)).toEqual([
+        ['first', 'success', 0],
+        ['breaks', 'failed', 7],
+        ['on-fail-step', 'success', 0],
+        ['always-step', 'success', 0],
+      ]);
+      expect(logs.fails).toContain('breaking');
+      expect(logs.fails).toContain('Exited with code 7');
+      expect(logs.fails).toContain('ran-on-fail');
+      expect(logs.fails).toContain('ran-always');
+      expect(logs.fails).not.toContain('SHOULD-NOT-RUN');
+    });
 
-  it('runs steps with the job shell, a step shell, or any interpreter', () => {
-    expect(jobs.shells?.status).toBe('success');
-    const log = logs.shells ?? '';
-    expect(log).toMatch(/job-shell=\/usr\/bin\/(dash|sh)\n/);
-    expect(log).toMatch(/step-shell=\/usr\/bin\/bash bash=\d/);
-    expect(log).toContain('python-says 42');
-  });
-});
+    it('skips on_fail steps after success and still runs always steps', () => {
+      expect(jobs['success-hooks']?.status).toBe('success');
+      expect(stepResults(jobs['success-hooks'] as JobView)).toEqual([
+        ['ok', 'success', 0],
+        ['always-step', 'success', 0],
+      ]);
+      expect(logs['success-hooks']).toContain('ran-always-after-success');
+      expect(logs['success-hooks']).not.toContain('SHOULD-NOT-RUN');
+    });
+
+    it('runs steps with bash -eo pipefail by default', () => {
+      expect(jobs.pipefail?.status).toBe('failed');
+      expect(stepResults(jobs.pipefail as JobView)).toEqual([['pipe', 'failed', 1]]);
+      expect(logs.pipefail).not.toContain('SHOULD-NOT-RUN');
+    });
+
+    it('fails a step that prints nothing for longer than its no_output_timeout as timed out', () => {
+      expect(jobs.quiet?.status).toBe('failed');
+      const steps = jobs.quiet?.steps ?? [];
+      expect(steps.map((s) => [s.name, s.status])).toEqual([['silent', 'timedout']]);
+      expect(logs.quiet).toContain('starting');
+      expect(logs.quiet).toContain('Too long with no output (exceeded 2s)');
+      expect(logs.quiet).not.toContain('SHOULD-NOT-RUN');
+    });
+
+    it('runs a background step beside the next steps and stops it when the job ends', () => {
+      expect(jobs.background?.status).toBe('success');
+      expect(stepResults(jobs.background as JobView)).toEqual([
+        ['server', 'success', 0],
+        ['uses it', 'success', 0],
+      ]);
+      expect(logs.background).toContain('marker says ready');
+      const pid = Number(/bg-pid=(\d+)/.exec(logs.background ?? '')?.[1]);
+      expect(pid).toBeGreaterThan(0);
+      expect(processAlive(pid)).toBe(false);
+    });
+
+    it('carries exports written to $BASH_ENV into later steps', () => {
+      expect(jobs['bash-env']?.status).toBe('success');
+      expect(logs['bash-env']).toContain('carried=from step one');
+    });
+
+    it.each(['halt-circleci', 'halt-airlock'])(
+      '%s: `step halt` ends the job early as a success',
+      (name) => {
+        expect(jobs[name]?.status).toBe('success');
+        expect(stepResults(jobs[name] as JobView)).toEqual([
+          [expect.stringContaining('step halt'), 'success', 0],
+        ]);
+        expect(logs[name]).toContain('before-halt');
+        expect(logs[name]).not.toContain('SHOULD-NOT-RUN');
+      },
+    );
+
+    it('runs steps in the job working_directory and in step working directories', () => {
+      expect(jobs.dirs?.status).toBe('success');
+      const log = logs.dirs ?? '';
+      const home = /home=(\S+)/.exec(log)?.[1] ?? '';
+      expect(home).not.toBe('');
+      expect(log).toContain(`job-dir=${home}/custom\n`);
+      expect(log).toContain(`step-dir=${home}/custom/sub/inner\n`);
+      expect(log).toContain('abs-dir=/tmp\n');
+      expect(log).toContain(`tilde-dir=${home}/other `);
+    });
+
+    it('runs steps with the job shell, a step shell, or any interpreter', () => {
+      expect(jobs.shells?.status).toBe('success');
+      const log = logs.shells ?? '';
+      expect(log).toMatch(/job-shell=\/usr\/bin\/(dash|sh)\n/);
+      expect(log).toMatch(/step-shell=\/usr\/bin\/bash bash=\d/);
+      expect(log).toContain('python-says 42');
+    });
+  },
+);
