@@ -28,6 +28,7 @@ export const diagnosticCodes = {
   'yaml-invalid-merge': 'a merge key (<<) has a value that is not a mapping or a list of mappings',
   'yaml-complex-key': 'a mapping key is not a scalar',
   'yaml-too-large': 'the document expands to too many nodes (alias bomb)',
+  'yaml-too-deep': 'the document nests too deeply',
   'yaml-multiple-documents': 'the file has more than one YAML document',
   'not-a-mapping': 'the file does not contain a mapping at its top level',
   'missing-version': 'the config has no version key',

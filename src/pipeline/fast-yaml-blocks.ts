@@ -117,6 +117,7 @@ export class FastYamlBlocks extends FastYamlScanner {
 
   /** A flow collection (`[a, b]`, `{k: v}`), possibly over several lines. */
   flow(parentIndent: number): YNode {
+    this.enter();
     const s = this.src;
     const pos = this.here();
     const open = s.charCodeAt(this.i);
@@ -156,6 +157,7 @@ export class FastYamlBlocks extends FastYamlScanner {
       if (d === 44) this.i++;
       else if (d !== close) this.fail();
     }
+    this.depth--;
     return open === 91 ? { kind: 'seq', items, pos } : { kind: 'map', pairs, pos };
   }
 

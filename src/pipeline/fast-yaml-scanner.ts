@@ -22,6 +22,12 @@ export class FastYamlScanner {
   lineStart = 0;
   /** Indentation of the current content line; -1 at the end of the text. */
   indent = -1;
+  /** Collections being read; beyond a limit the full parser takes over (and reports). */
+  depth = 0;
+
+  enter(): void {
+    if (++this.depth > 200) this.fail();
+  }
 
   constructor(
     readonly src: string,

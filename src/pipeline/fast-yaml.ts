@@ -14,10 +14,12 @@ import type { YMap, YNode, YPair, YSeq } from './yaml-node.js';
 export function fastLoadYaml(
   text: string,
   file: string,
-): { readonly node: YNode | undefined } | undefined {
+): { readonly node: YNode | undefined; readonly aliases: boolean } | undefined {
   if (text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
   try {
-    return { node: new FastYaml(text, file).document() };
+    const reader = new FastYaml(text, file);
+    const node = reader.document();
+    return { node, aliases: reader.usedAliases };
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
@@ -40,6 +42,8 @@ class FastYaml extends FastYamlBlocks {
   private readonly sizes = new WeakMap<YNode, number>();
   /** How much aliases add to the document (in source characters): a guard against alias bombs. */
   private expanded = 0;
+  /** Whether any alias was read (then the caller measures the expanded document). */
+  usedAliases = false;
 
   document(): YNode | undefined {
     if (this.start() < 0) return undefined;
@@ -68,6 +72,7 @@ class FastYaml extends FastYamlBlocks {
   }
 
   private blockMap(indent: number): YMap {
+    this.enter();
     const pos = this.here();
     const pairs: YPair[] = [];
     let merges: boolean[] | undefined;
@@ -102,10 +107,12 @@ class FastYaml extends FastYamlBlocks {
         break;
       }
     }
+    this.depth--;
     return this.buildMap(pairs, merges, pos);
   }
 
   private blockSeq(indent: number, indentless: boolean): YSeq {
+    this.enter();
     const pos = this.here();
     const items: YNode[] = [];
     for (;;) {
@@ -135,6 +142,7 @@ class FastYaml extends FastYamlBlocks {
         break;
       }
     }
+    this.depth--;
     return { kind: 'seq', items, pos };
   }
 
@@ -170,6 +178,7 @@ class FastYaml extends FastYamlBlocks {
       const name = this.readName();
       const target = this.anchors.get(name);
       if (target === undefined || this.pending.has(name)) this.fail();
+      this.usedAliases = true;
       this.expanded += this.sizes.get(target) ?? 1;
       if (this.expanded > maxExpansion) this.fail(); // the full parser decides, counting nodes
       this.endLine();

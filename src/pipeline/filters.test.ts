@@ -99,3 +99,17 @@ describe('filters', () => {
     ]);
   });
 });
+
+describe('regular expressions in filters', () => {
+  it('refuses nested repetition, which can take exponential time', () => {
+    const t = filtered.replace('/wip-.*/', '/(a+)+$/');
+    const d = compile(t).diagnostics;
+    expect(d.map((x) => `${x.line}:${x.column} ${x.code}`)).toEqual(['14:51 invalid-regex']);
+    expect(d[0]?.message).toMatch(/exponential time/);
+  });
+
+  it('accepts bounded repetition of groups (as in version tag filters)', () => {
+    const t = filtered.replace('/wip-.*/', "'/^v\\d+(\\.\\d+){0,3}(\\.(alpha|beta|rc)\\d+)?$/'");
+    expect(compile(t).diagnostics).toEqual([]);
+  });
+});

@@ -109,6 +109,29 @@ describe('loadYaml', () => {
     ]);
   });
 
+  it.each([
+    [
+      'nested maps',
+      (n: number) =>
+        `a:\n${Array.from({ length: n }, (_, i) => `${' '.repeat(i + 1)}k${i}:`).join('\n')} x\n`,
+    ],
+    ['nested flow lists', (n: number) => `a: ${'['.repeat(n)}${']'.repeat(n)}\n`],
+    [
+      'a chain of aliases',
+      (n: number) =>
+        `a0: &a0 [x]\n${Array.from({ length: n }, (_, i) => `a${i + 1}: &a${i + 1}\n  - *a${i}`).join('\n')}\n`,
+    ],
+  ])('refuses %s nested too deeply, with a diagnostic, never a crash', (_name, text) => {
+    expect(load(text(150)).diagnostics).toEqual([]);
+    for (const n of [300, 5000]) {
+      const r = load(text(n));
+      expect(r.node).toBeUndefined();
+      const codes = r.diagnostics.map((d) => d.code);
+      expect(codes.length).toBeGreaterThan(0);
+      for (const c of codes) expect(c).toMatch(/^yaml-(too-deep|too-large|syntax)$/);
+    }
+  });
+
   it('warns about a second document and reads the first', () => {
     const r = load('a: 1\n---\nb: 2\n');
     expect(r.value).toEqual({ a: 1 });

@@ -24,6 +24,9 @@ import {
 /** Beyond this many nodes (counting every alias use), a document is refused as an alias bomb. */
 const maxExpandedNodes = 2_000_000;
 
+/** Deeper documents are refused (real configs nest a few dozen levels at most). */
+export const maxDepth = 200;
+
 /**
  * Parses YAML 1.2 text into positioned nodes. Anchors may be re-defined (an alias refers to the
  * closest anchor before it), merge keys (`<<: *a`, `<<: [*a, *b]`) are applied with explicit
@@ -33,7 +36,11 @@ const maxExpandedNodes = 2_000_000;
  */
 export function loadYaml(text: string, file: string, sink: DiagnosticSink): YNode | undefined {
   const fast = fastLoadYaml(text, file);
-  if (fast !== undefined) return fast.node;
+  if (fast !== undefined) {
+    if (fast.node === undefined || !fast.aliases) return fast.node;
+    const m = measure(fast.node, new Map());
+    if (m.size <= maxExpandedNodes && m.height <= maxDepth) return fast.node;
+  }
   return fullLoadYaml(text, file, sink);
 }
 
@@ -80,10 +87,21 @@ export function fullLoadYaml(text: string, file: string, sink: DiagnosticSink): 
   if (doc.contents === null) return undefined;
   const converter = new Converter(posAt, sink);
   const root = converter.convert(doc.contents, '');
-  if (expandedSize(root, new Map()) > maxExpandedNodes) {
+  if (converter.tooDeep) return undefined;
+  const m = measure(root, new Map());
+  if (m.size > maxExpandedNodes) {
     sink.error(
       'yaml-too-large',
       `the document expands to more than ${maxExpandedNodes.toLocaleString('en-US')} nodes through aliases`,
+      root.pos,
+      '',
+    );
+    return undefined;
+  }
+  if (m.height > maxDepth) {
+    sink.error(
+      'yaml-too-deep',
+      `the document nests deeper than ${maxDepth} levels (through aliases)`,
       root.pos,
       '',
     );
@@ -106,7 +124,30 @@ class Converter {
     private readonly sink: DiagnosticSink,
   ) {}
 
+  private depth = 0;
+  tooDeep = false;
+
   convert(node: unknown, path: Path): YNode {
+    if (this.depth >= maxDepth) {
+      if (!this.tooDeep)
+        this.sink.error(
+          'yaml-too-deep',
+          `the document nests deeper than ${maxDepth} levels`,
+          this.posAt((node as YamlNode | null)?.range?.[0] ?? 0),
+          path,
+        );
+      this.tooDeep = true;
+      return { kind: 'scalar', value: null, pos: this.posAt(0) };
+    }
+    this.depth++;
+    try {
+      return this.convertAny(node, path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private convertAny(node: unknown, path: Path): YNode {
     if (isAlias(node)) {
       const target = this.anchors.get(node.source);
       const pos = this.posAt(node.range?.[0] ?? 0);
@@ -264,14 +305,31 @@ class Converter {
   }
 }
 
-function expandedSize(node: YNode, memo: Map<YNode, number>): number {
-  if (node.kind === 'scalar') return 1;
+interface Measure {
+  /** Nodes once every alias is expanded (capped just above the limit). */
+  readonly size: number;
+  readonly height: number;
+}
+
+/**
+ * Size and height of a document with its aliases expanded. Walked in document order, so an
+ * alias's target (always defined earlier) is already measured: the recursion is only as deep
+ * as the text's own nesting.
+ */
+function measure(node: YNode, memo: Map<YNode, Measure>): Measure {
+  if (node.kind === 'scalar') return { size: 1, height: 1 };
   const known = memo.get(node);
-  if (known !== undefined) return known;
-  let total = 1;
-  if (node.kind === 'seq') for (const item of node.items) total += expandedSize(item, memo);
-  else for (const p of node.pairs) total += 1 + expandedSize(p.value, memo);
-  if (total > maxExpandedNodes) total = maxExpandedNodes + 1;
-  memo.set(node, total);
-  return total;
+  if (known) return known;
+  let size = 1;
+  let height = 0;
+  const add = (child: YNode, extra: number): void => {
+    const m = measure(child, memo);
+    size += m.size + extra;
+    if (m.height > height) height = m.height;
+  };
+  if (node.kind === 'seq') for (const item of node.items) add(item, 0);
+  else for (const p of node.pairs) add(p.value, 1);
+  const result = { size: Math.min(size, maxExpandedNodes + 1), height: height + 1 };
+  memo.set(node, result);
+  return result;
 }
