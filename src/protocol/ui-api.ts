@@ -45,28 +45,6 @@ export interface PipelinePageView {
  */
 export type PipelineDetailView = PipelineView;
 
-/** Artifacts and test results of a job, when the server stores them. */
-export interface ArtifactView {
-  readonly path: string;
-  readonly sizeBytes: number;
-  readonly url: string;
-}
-
-export interface TestCaseView {
-  readonly name: string;
-  readonly className: string;
-  readonly result: 'success' | 'failure' | 'skipped' | 'error';
-  readonly durationMs: number | null;
-  readonly message: string | null;
-}
-
-export interface TestResultsView {
-  readonly total: number;
-  readonly failed: number;
-  readonly skipped: number;
-  readonly cases: readonly TestCaseView[];
-}
-
 /** One finished workflow run, for insights charts. */
 export interface InsightsRunView {
   readonly workflowId: string;

@@ -161,6 +161,23 @@ describe('web UI: from sign-up to insights', { timeout: 240_000 }, () => {
     await screenshot(page, shots, 'pipeline');
   });
 
+  it('shows the test results and artifacts a job stored', async () => {
+    await page.locator('.graph-node[data-job="test"]').getByRole('link', { name: 'test' }).click();
+    const summary = page.getByTestId('test-summary');
+    await summary.waitFor();
+    expect(await summary.textContent()).toContain('2 tests: 1 passed, 1 failed');
+    await waitForText(page, 'expected 2, got 3');
+    const artifact = page.getByRole('link', { name: 'out/coverage.txt' });
+    const href = (await artifact.getAttribute('href')) as string;
+    expect(await page.evaluate(async (url) => (await fetch(url)).text(), href)).toBe(
+      'coverage: 93%\n',
+    );
+    await checkA11y('job-tests');
+    await screenshot(page, shots, 'job-tests');
+    await page.goBack();
+    await page.getByRole('button', { name: 'Rerun all jobs' }).waitFor();
+  });
+
   it('shows insights for the project and its workflow', async () => {
     await page.getByRole('link', { name: 'demo' }).first().click();
     await page.getByRole('link', { name: 'Insights' }).click();

@@ -1,16 +1,14 @@
-import { useEffect, useState } from 'react';
 import type { JobView, StepView } from '../../../src/protocol/rest-api.js';
-import type { ArtifactView, TestResultsView } from '../../../src/protocol/ui-api.js';
-import { appUrl } from '../api/base-path.js';
-import { ApiError, get, post } from '../api/client.js';
+import { post } from '../api/client.js';
 import { ActionButton } from '../components/action-button.js';
 import { Empty, Loaded } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
-import { durationBetween, formatBytes, formatDuration, formatTime } from '../format.js';
+import { durationBetween, formatDuration, formatTime } from '../format.js';
 import { LogViewer } from '../log/log-viewer.js';
 import { Link } from '../router.js';
 import { useNow, useTitle } from '../use-now.js';
 import { useResource } from '../use-resource.js';
+import { Artifacts, TestResults } from './job-extras.js';
 
 const finalJob = new Set(['success', 'failed', 'canceled', 'not_run', 'infrastructure_fail']);
 
@@ -86,67 +84,6 @@ function Steps({ steps, now }: { readonly steps: readonly StepView[]; readonly n
         </tbody>
       </table>
     </div>
-  );
-}
-
-/** Loads an optional part of a job (artifacts, test results): absent when the server has none. */
-function useOptional<T>(path: string, refreshKey: string): T | undefined {
-  const [data, setData] = useState<T | undefined>();
-  useEffect(() => {
-    void refreshKey;
-    const controller = new AbortController();
-    get<T>(path, controller.signal).then(setData, (error: unknown) => {
-      if (!(error instanceof ApiError) || error.status !== 404) return;
-      setData(undefined);
-    });
-    return () => controller.abort();
-  }, [path, refreshKey]);
-  return data;
-}
-
-function Artifacts({ job }: { readonly job: JobView }) {
-  const artifacts = useOptional<ArtifactView[]>(`api/v1/jobs/${job.id}/artifacts`, job.status);
-  if (!artifacts || artifacts.length === 0) return null;
-  return (
-    <section aria-labelledby="artifacts-heading">
-      <h2 id="artifacts-heading">Artifacts</h2>
-      <ul className="artifact-list">
-        {artifacts.map((a) => (
-          <li key={a.path}>
-            <a href={a.url.startsWith('http') ? a.url : appUrl(a.url)} download>
-              {a.path}
-            </a>{' '}
-            <span className="muted">{formatBytes(a.sizeBytes)}</span>
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
-}
-
-function TestResults({ job }: { readonly job: JobView }) {
-  const results = useOptional<TestResultsView>(`api/v1/jobs/${job.id}/tests`, job.status);
-  if (!results || results.total === 0) return null;
-  const failing = results.cases.filter((c) => c.result === 'failure' || c.result === 'error');
-  return (
-    <section aria-labelledby="tests-heading">
-      <h2 id="tests-heading">Test results</h2>
-      <p>
-        {results.total} tests, {results.failed} failed, {results.skipped} skipped
-      </p>
-      {failing.length > 0 && (
-        <ul className="test-failures">
-          {failing.map((c) => (
-            <li key={`${c.className}.${c.name}`}>
-              <strong className="mono">
-                {c.className} › {c.name}
-              </strong>
-              {c.message && <pre>{c.message}</pre>}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
   );
 }
 
