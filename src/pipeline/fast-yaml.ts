@@ -14,12 +14,18 @@ import type { YMap, YNode, YPair, YSeq } from './yaml-node.js';
 export function fastLoadYaml(
   text: string,
   file: string,
-): { readonly node: YNode | undefined; readonly aliases: boolean } | undefined {
+):
+  | {
+      readonly node: YNode | undefined;
+      readonly aliases: boolean;
+      readonly anchored: ReadonlySet<YNode>;
+    }
+  | undefined {
   if (text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
   try {
     const reader = new FastYaml(text, file);
     const node = reader.document();
-    return { node, aliases: reader.usedAliases };
+    return { node, aliases: reader.usedAliases, anchored: reader.anchored };
   } catch (e) {
     if (e instanceof Unsupported) return undefined;
     throw e;
@@ -44,6 +50,8 @@ class FastYaml extends FastYamlBlocks {
   private expanded = 0;
   /** Whether any alias was read (then the caller measures the expanded document). */
   usedAliases = false;
+  /** Every anchored node. */
+  readonly anchored = new Set<YNode>();
 
   document(): YNode | undefined {
     if (this.start() < 0) return undefined;
@@ -168,6 +176,7 @@ class FastYaml extends FastYamlBlocks {
     const start = this.pending.get(anchor);
     this.pending.delete(anchor);
     this.anchors.set(anchor, node);
+    this.anchored.add(node);
     if (start) this.sizes.set(node, this.i - start.offset + this.expanded - start.expanded);
     return node;
   }

@@ -38,7 +38,7 @@ export function loadYaml(text: string, file: string, sink: DiagnosticSink): YNod
   const fast = fastLoadYaml(text, file);
   if (fast !== undefined) {
     if (fast.node === undefined || !fast.aliases) return fast.node;
-    const m = measure(fast.node, new Map());
+    const m = measureDocument(fast.node, fast.anchored);
     if (m.size <= maxExpandedNodes && m.height <= maxDepth) return fast.node;
   }
   return fullLoadYaml(text, file, sink);
@@ -88,7 +88,7 @@ export function fullLoadYaml(text: string, file: string, sink: DiagnosticSink): 
   const converter = new Converter(posAt, sink);
   const root = converter.convert(doc.contents, '');
   if (converter.tooDeep) return undefined;
-  const m = measure(root, new Map());
+  const m = measureDocument(root, new Set(converter.anchored));
   if (m.size > maxExpandedNodes) {
     sink.error(
       'yaml-too-large',
@@ -126,6 +126,8 @@ class Converter {
 
   private depth = 0;
   tooDeep = false;
+  /** Every anchored node, for measuring the expanded document. */
+  readonly anchored: YNode[] = [];
 
   convert(node: unknown, path: Path): YNode {
     if (this.depth >= maxDepth) {
@@ -181,6 +183,7 @@ class Converter {
     if (anchor) {
       this.inProgress.delete(anchor);
       this.anchors.set(anchor, result);
+      this.anchored.push(result);
     }
     return result;
   }
@@ -306,30 +309,50 @@ class Converter {
 }
 
 interface Measure {
-  /** Nodes once every alias is expanded (capped just above the limit). */
+  /** Nodes once every alias is expanded (beyond the limit: the limit + 1). */
   readonly size: number;
   readonly height: number;
+}
+
+interface MeasureState {
+  /** Node visits left: the walk stops (as too large) when they run out. */
+  budget: number;
+  readonly memo: Map<YNode, Measure>;
+  /** Anchored nodes: the only ones an alias can reach twice, so the only ones remembered. */
+  readonly shared: ReadonlySet<YNode>;
 }
 
 /**
  * Size and height of a document with its aliases expanded. Walked in document order, so an
  * alias's target (always defined earlier) is already measured: the recursion is only as deep
- * as the text's own nesting.
+ * as the text's own nesting, and the walk gives up after the size limit.
  */
-function measure(node: YNode, memo: Map<YNode, Measure>): Measure {
+function measureDocument(root: YNode, shared: ReadonlySet<YNode>): Measure {
+  const state: MeasureState = { budget: maxExpandedNodes, memo: new Map(), shared };
+  return measure(root, state);
+}
+
+function measure(node: YNode, state: MeasureState): Measure {
   if (node.kind === 'scalar') return { size: 1, height: 1 };
-  const known = memo.get(node);
+  const known = state.memo.get(node);
   if (known) return known;
+  if (--state.budget < 0) return { size: maxExpandedNodes + 1, height: 1 };
   let size = 1;
   let height = 0;
-  const add = (child: YNode, extra: number): void => {
-    const m = measure(child, memo);
-    size += m.size + extra;
-    if (m.height > height) height = m.height;
-  };
-  if (node.kind === 'seq') for (const item of node.items) add(item, 0);
-  else for (const p of node.pairs) add(p.value, 1);
+  if (node.kind === 'seq') {
+    for (const item of node.items) {
+      const m = measure(item, state);
+      size += m.size;
+      if (m.height > height) height = m.height;
+    }
+  } else {
+    for (const p of node.pairs) {
+      const m = measure(p.value, state);
+      size += m.size + 1;
+      if (m.height > height) height = m.height;
+    }
+  }
   const result = { size: Math.min(size, maxExpandedNodes + 1), height: height + 1 };
-  memo.set(node, result);
+  if (state.shared.has(node)) state.memo.set(node, result);
   return result;
 }
