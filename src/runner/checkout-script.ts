@@ -35,10 +35,13 @@ export function checkoutScript(
   const fallbackRef = source.tag
     ? `refs/tags/${source.tag}`
     : `refs/heads/${source.branch ?? 'main'}`;
+  // A fresh workspace (the usual case) costs two git processes here, an existing clone one.
   lines.push(
-    'if [ ! -d .git ]; then git init -q .; fi',
-    'git remote remove origin 2>/dev/null || true',
-    `git remote add origin ${url}`,
+    'if [ -d .git ]; then',
+    `  git remote set-url origin ${url} 2>/dev/null || git remote add origin ${url}`,
+    'else',
+    `  git init -q . && git remote add origin ${url}`,
+    'fi',
   );
   if (source.revision) {
     lines.push(
@@ -48,9 +51,10 @@ export function checkoutScript(
       `if ! git -c protocol.version=2 fetch -q${depth}${uploadPack} origin ${q(source.revision)} 2>/dev/null; then`,
       `  git fetch -q${uploadPack} origin ${q(fallbackRef)}`,
       'fi',
-      `git -c advice.detachedHead=false checkout -q ${q(source.revision)}`,
+      source.branch
+        ? `git checkout -q -B ${q(source.branch)} ${q(source.revision)}`
+        : `git -c advice.detachedHead=false checkout -q ${q(source.revision)}`,
     );
-    if (source.branch) lines.push(`git checkout -q -B ${q(source.branch)}`);
   } else if (source.tag) {
     lines.push(
       `git fetch -q${depth} origin ${q(`refs/tags/${source.tag}:refs/tags/${source.tag}`)}`,

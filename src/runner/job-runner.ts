@@ -230,20 +230,23 @@ export async function runJob(
     await Promise.all(background.map((b) => b.stop()));
     const rest = masker.flush();
     if (rest) streamer.write(rest);
-    await streamer.close();
-    await reports;
-    if (workspace) await deps.executor.cleanup(workspace).catch(() => undefined);
+    await Promise.all([streamer.close(), reports]);
   }
-  if (result !== 'lost') {
-    const status = result;
-    await deliver('sending the result', () =>
-      deps.api.complete(assignment.jobId, {
-        status,
-        ...(status === 'infrastructure_fail'
-          ? { reason: 'the runner failed to run the job; see the log' }
-          : {}),
-      }),
-    );
+  try {
+    if (result !== 'lost') {
+      const status = result;
+      await deliver('sending the result', () =>
+        deps.api.complete(assignment.jobId, {
+          status,
+          ...(status === 'infrastructure_fail'
+            ? { reason: 'the runner failed to run the job; see the log' }
+            : {}),
+        }),
+      );
+    }
+  } finally {
+    // After the result: nobody waits for the workspace to go (a crash leaves it to `recover`).
+    if (workspace) await deps.executor.cleanup(workspace).catch(() => undefined);
   }
   return result;
 }
