@@ -103,7 +103,7 @@ workflows:
       shell: '/bin/sh -e',
       environment: { A: '1', B: 'true' },
       steps: [
-        { type: 'checkout', name: 'Checkout code', when: 'on_success', method: 'full' },
+        { type: 'checkout', name: 'Checkout code', when: 'on_success' },
         {
           type: 'checkout',
           name: 'Checkout code',

@@ -102,10 +102,9 @@ export function compileStep(step: YNode): PlanStep | undefined {
           type: 'checkout' as const,
           when: when(fields.when, 'on_success'),
           ...(path !== undefined ? { path } : {}),
-          method: (method === 'blobless' || method === 'shallow' ? method : 'full') as
-            | 'full'
-            | 'blobless'
-            | 'shallow',
+          ...(method === 'blobless' || method === 'shallow' || method === 'full'
+            ? { method: method as 'full' | 'blobless' | 'shallow' }
+            : {}),
           ...(depth?.kind === 'scalar' && typeof depth.value === 'number'
             ? { depth: depth.value }
             : {}),

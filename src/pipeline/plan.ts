@@ -208,8 +208,11 @@ export interface PlanCheckoutStep extends PlanStepBase {
   readonly type: 'checkout';
   /** Relative to the working directory; absent: the working directory itself. */
   readonly path?: string;
-  /** `full` unless the config asks otherwise (see docs/pipelines.md). */
-  readonly method: 'full' | 'blobless' | 'shallow';
+  /**
+   * What the config asked for; absent when it did not say. The runner then makes a shallow
+   * clone of the one commit (see docs/pipelines.md and docs/runner.md).
+   */
+  readonly method?: 'full' | 'blobless' | 'shallow';
   readonly depth?: number;
 }
 
