@@ -56,7 +56,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     secureCookies: publicUrl?.protocol === 'https:',
   });
   projectRoutes(app, services);
-  jobRoutes(app, services);
+  jobRoutes(app, services, shutdown);
   storageRoutes(app, services);
   openApiRoutes(app);
   uiRoutes(app, services);

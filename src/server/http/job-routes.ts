@@ -21,7 +21,7 @@ const jobsQuerySchema = z.object({
 });
 
 /** Jobs, logs (whole and live), approvals, cancels, workflows, reruns and build nodes. */
-export function jobRoutes(app: FastifyInstance, services: Services): void {
+export function jobRoutes(app: FastifyInstance, services: Services, shutdown?: AbortSignal): void {
   const p = restApiPrefix;
   const id = (params: unknown): string => (params as { id: string }).id;
 
@@ -53,7 +53,7 @@ export function jobRoutes(app: FastifyInstance, services: Services): void {
   app.get(`${p}/jobs/:id/log/stream`, async (request, reply) => {
     await requireUser(services, request);
     const job = await services.jobs.get(id(request.params));
-    await streamLogSse(services, job, request, reply);
+    await streamLogSse(services, job, request, reply, shutdown);
   });
 
   app.post(`${p}/jobs/:id/approve`, async (request) => {

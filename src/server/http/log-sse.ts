@@ -15,6 +15,7 @@ export async function streamLogSse(
   job: JobRow,
   request: FastifyRequest,
   reply: FastifyReply,
+  shutdown?: AbortSignal,
 ): Promise<void> {
   const lastEventId = Number(
     request.headers['last-event-id'] ?? (request.query as { after?: string }).after ?? -1,
@@ -56,6 +57,12 @@ export async function streamLogSse(
   };
   request.raw.on('close', close);
   res.on('close', close);
+  // At shutdown the stream ends; the browser's EventSource reconnects with Last-Event-ID.
+  const onShutdown = (): void => {
+    if (!res.writableEnded) res.end();
+  };
+  shutdown?.addEventListener('abort', onShutdown, { once: true });
+  res.on('close', () => shutdown?.removeEventListener('abort', onShutdown));
   // Replay page by page, pausing while the socket drains: the first lines leave at once and a
   // 50 MB log is never held whole in memory.
   for (;;) {
