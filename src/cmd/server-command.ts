@@ -79,6 +79,10 @@ export const serverSettings: readonly SettingDoc[] = [
     defaultText: '200',
   },
   {
+    key: 'orbsDir',
+    help: 'folder of vendored orbs (<namespace>/<name>@<version>.yml) for every project; a repository’s .circleci/orbs/ wins',
+  },
+  {
     key: 'demoProjectPath',
     help: 'register this folder as the demo project and run its pipeline at start',
   },

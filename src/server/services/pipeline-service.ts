@@ -16,6 +16,7 @@ import { type CompiledJobs, compileForServer } from './compile-for-server.js';
 import { type GitRun, readFileAt, readTreeAt, resolveSource } from './git-source.js';
 import { JobQueryService } from './job-query-service.js';
 import type { StoredJobSpec } from './job-spec.js';
+import { readOrbFolder } from './operator-orbs.js';
 import type { ProjectService } from './project-service.js';
 import type { ServiceDeps } from './service-deps.js';
 import type { WorkflowService } from './workflow-service.js';
@@ -71,7 +72,11 @@ export class PipelineService {
       join(config.dataDir, 'git'),
     );
     const text = await readFileAt(this.#git, source, project.configPath);
-    const orbFiles = await readTreeAt(this.#git, source, '.circleci/orbs');
+    // The repository's vendored orbs win over the operator's folder for the same orb.
+    const orbFiles = new Map([
+      ...(await readOrbFolder(config.orbsDir)),
+      ...(await readTreeAt(this.#git, source, '.circleci/orbs')),
+    ]);
     const pipelineId = this.#d.newId();
     const now = clock.nowMs();
     const number = await store.pipelines.create({

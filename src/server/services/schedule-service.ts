@@ -5,6 +5,7 @@ import { scheduledBranches } from '../scheduler/scheduled-branches.js';
 import type { ProjectRow } from '../store/projects-repository.js';
 import { compileForServer } from './compile-for-server.js';
 import { type GitRun, readFileAt, readTreeAt, resolveSource } from './git-source.js';
+import { readOrbFolder } from './operator-orbs.js';
 import type { PipelineService } from './pipeline-service.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -208,7 +209,10 @@ export class ScheduleService {
       const compiled = compileForServer({
         file: project.configPath,
         text,
-        orbFiles: await readTreeAt(git, source, '.circleci/orbs'),
+        orbFiles: new Map([
+          ...(await readOrbFolder(this.#d.config.orbsDir)),
+          ...(await readTreeAt(git, source, '.circleci/orbs')),
+        ]),
         parameters: {},
         pipeline: {
           id: 'schedules',
