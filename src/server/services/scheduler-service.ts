@@ -175,21 +175,25 @@ export class SchedulerService {
   ): Promise<{ stored: number; duplicates: number }> {
     await this.#ownedRunningJob(runner, jobId);
     const { store, clock, logHub } = this.#d;
-    let stored = 0;
     const now = clock.nowMs();
-    for (const chunk of [...chunks].sort((a, b) => a.seq - b.seq)) {
-      const inserted = await store.logs.append({
-        jobId,
-        seq: chunk.seq,
-        offset: chunk.offset,
-        data: chunk.data,
-        createdAtMs: now,
-      });
-      if (inserted) {
-        stored++;
-        logHub.publish(jobId, { type: 'chunk', chunk });
+    // One transaction per request: one commit (one WAL sync) for the whole batch.
+    const inserted = await store.transaction(async (tx) => {
+      const fresh: LogChunk[] = [];
+      for (const chunk of [...chunks].sort((a, b) => a.seq - b.seq)) {
+        const added = await tx.logs.append({
+          jobId,
+          seq: chunk.seq,
+          offset: chunk.offset,
+          data: chunk.data,
+          createdAtMs: now,
+        });
+        if (added) fresh.push(chunk);
       }
-    }
+      return fresh;
+    });
+    // Viewers hear about chunks only once they are stored.
+    for (const chunk of inserted) logHub.publish(jobId, { type: 'chunk', chunk });
+    const stored = inserted.length;
     return { stored, duplicates: chunks.length - stored };
   }
 
