@@ -1,4 +1,11 @@
-import { type Dispatcher, type RequestInit, type Response, fetch } from 'undici';
+import type { Readable } from 'node:stream';
+import {
+  type Dispatcher,
+  type RequestInit,
+  type Response,
+  fetch,
+  request as undiciRequest,
+} from 'undici';
 import {
   type ProxyEndpoint,
   type ProxyPolicy,
@@ -40,8 +47,29 @@ export interface HttpRequestInit extends Omit<RequestInit, 'dispatcher'> {
  * credentials from the proxy URL; a 407 is a PROXY_AUTH_REQUIRED error naming the proxy
  * (credentials redacted). Agents are created once per route and reused.
  */
+/** A request of `HttpClient.stream`: Node streams, no web-stream copies (large bodies). */
+export interface HttpStreamInit {
+  readonly method: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Readable | Uint8Array;
+  readonly signal?: AbortSignal;
+  /** Until the response headers, and between body chunks. Default: the client's timeoutMs. */
+  readonly timeoutMs?: number;
+}
+
+export interface HttpStreamResponse {
+  readonly status: number;
+  header(name: string): string | undefined;
+  readonly body: Readable;
+}
+
 export interface HttpClient {
   request(url: string | URL, init?: HttpRequestInit): Promise<Response>;
+  /**
+   * The same route and dispatchers as `request`, through undici's stream API: bodies are Node
+   * streams both ways. For uploads and downloads of blobs (caches, workspaces, artifacts).
+   */
+  stream(url: string | URL, init: HttpStreamInit): Promise<HttpStreamResponse>;
   /** The decision `request` would follow, for logs and `airlock proxy route`. */
   route(url: string | URL): RouteDecision;
   close(): Promise<void>;
@@ -193,6 +221,52 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         );
       }
       return response;
+    },
+
+    async stream(url, init) {
+      const href = typeof url === 'string' ? url : url.href;
+      const decision = routeUrl(options.policy, href);
+      if (decision.route === 'invalid') {
+        throw new AppError(
+          'INVALID_URL',
+          `${JSON.stringify(redactUrl(href))} is ${decision.error}`,
+        );
+      }
+      const protocol = new URL(href).protocol;
+      if (protocol !== 'http:' && protocol !== 'https:') {
+        throw new AppError(
+          'INVALID_URL',
+          `${redactUrl(href)}: only http: and https: URLs can be requested`,
+        );
+      }
+      const limit = init.timeoutMs ?? timeoutMs;
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await undiciRequest(href, {
+          method: init.method as Dispatcher.HttpMethod,
+          ...(init.headers ? { headers: { ...init.headers } } : {}),
+          ...(init.body !== undefined ? { body: init.body } : {}),
+          ...(init.signal ? { signal: init.signal } : {}),
+          headersTimeout: limit,
+          bodyTimeout: limit,
+          dispatcher: dispatcherFor(decision, protocol),
+        });
+      } catch (error) {
+        throw toAppError(error, href, decision, limit, init.signal);
+      }
+      if (decision.route === 'proxy' && response.statusCode === 407) {
+        response.body.destroy();
+        const auth = response.headers['proxy-authenticate'];
+        throw proxyAuthError(decision.endpoint, typeof auth === 'string' ? auth : undefined);
+      }
+      return {
+        status: response.statusCode,
+        header: (name) => {
+          const value = response.headers[name.toLowerCase()];
+          return Array.isArray(value) ? value.join(', ') : value;
+        },
+        body: response.body,
+      };
     },
 
     async close() {

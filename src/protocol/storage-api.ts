@@ -15,6 +15,10 @@
  *   POST `/caches/lookup` {keys} → CacheLookupResponse; GET `/caches/blob?key=K` (bytes).
  * - PUT `/workspace/layers` → {layerId}; POST `/workspace/attach` → AttachWorkspaceResponse;
  *   GET `/workspace/layers/:layerId` (bytes).
+ * - PUT `/uploads?kind=cache|workspace` (no `x-airlock-sha256`: the archive streams while it
+ *   is made) → StagedUpload; then POST `/caches/commit` {key, uploadId, sha256} →
+ *   CacheSaveResponse, or POST `/workspace/layers/commit` {uploadId, sha256} → {layerId}. The
+ *   commit names the SHA-256 the runner computed; a staged blob that differs is refused.
  * - PUT `/artifacts?path=P` → {path, sizeBytes}.
  * - POST `/test-results` {cases} → {stored}.
  * - GET `/timings` with `Authorization: Bearer <job token>` → TimingsResponse.
@@ -58,6 +62,23 @@ export const cacheLookupResponseSchema = z.object({
     .nullable(),
 });
 export type CacheLookupResponse = z.infer<typeof cacheLookupResponseSchema>;
+
+export const stagedUploadSchema = z.object({
+  uploadId: z.string(),
+  sha256: sha256Schema,
+  sizeBytes: z.number().int().min(0),
+});
+export type StagedUpload = z.infer<typeof stagedUploadSchema>;
+export const uploadKindSchema = z.enum(['cache', 'workspace']);
+export const cacheCommitRequestSchema = z.object({
+  key: cacheKey,
+  uploadId: z.string().min(1).max(300),
+  sha256: sha256Schema,
+});
+export const layerCommitRequestSchema = z.object({
+  uploadId: z.string().min(1).max(300),
+  sha256: sha256Schema,
+});
 
 export const persistWorkspaceResponseSchema = z.object({ layerId: z.string() });
 

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { type DoctorReport, doctorUrl } from '../../net/doctor-url.js';
+import { parseS3Url } from '../../net/s3/s3-location.js';
 import { hasErrors, parseProxySettings } from '../../proxy/index.js';
 import { AppError } from '../../shared/app-error.js';
 import { parseDuration } from '../../shared/duration.js';
@@ -10,6 +11,7 @@ import { printProxyDiagnostics } from '../proxy-diagnostics-output.js';
 
 interface DoctorOpts {
   readonly json?: boolean;
+  readonly blobViaProxy?: boolean;
   readonly caFile?: string;
   readonly timeout: string;
 }
@@ -49,12 +51,28 @@ async function readCaBundle(path: string | undefined): Promise<string | undefine
   }
 }
 
+/** The HTTPS URL of the bucket of an s3:// blob URL (path style or virtual host). */
+function s3BucketUrl(blobUrl: string): string {
+  const location = parseS3Url(blobUrl);
+  const url = new URL(location.endpoint);
+  if (location.pathStyle) url.pathname = `/${location.bucket}/`;
+  else url.hostname = `${location.bucket}.${url.hostname}`;
+  return url.href;
+}
+
 export const proxyDoctorCommand = leafCommand<DoctorOpts>(
   'doctor',
   'connect to each URL as the policy says and report every stage',
   (cmd) =>
     cmd
-      .argument('<urls...>', 'http(s) URLs to connect to')
+      .argument(
+        '<urls...>',
+        "http(s) URLs to connect to; an s3:// blob URL (as the server's --blob-url) checks its endpoint",
+      )
+      .option(
+        '--blob-via-proxy',
+        "s3:// endpoints go through the proxy, as with the server's --blob-via-proxy (default: direct, an internal endpoint)",
+      )
       .option('--json', 'print one JSON report per URL, one a line')
       .option(
         '--ca-file <path>',
@@ -82,10 +100,19 @@ export const proxyDoctorCommand = leafCommand<DoctorOpts>(
       );
     }
     const caBundle = await readCaBundle(opts.caFile);
-    const { policy, diagnostics } = parseProxySettings({ env: ctx.env });
+    // A blob URL is checked at its bucket's endpoint, routed as the server routes it.
+    const blobEndpoints = urls.filter((u) => u.startsWith('s3://')).map(s3BucketUrl);
+    const targets = urls.map((u) => (u.startsWith('s3://') ? s3BucketUrl(u) : u));
+    const { policy, diagnostics } = parseProxySettings({
+      env: ctx.env,
+      internal: blobEndpoints,
+      ...(opts.blobViaProxy && blobEndpoints.length > 0
+        ? { config: { proxyInternal: blobEndpoints } }
+        : {}),
+    });
     printProxyDiagnostics(ctx.output, diagnostics);
     let code: number = hasErrors(diagnostics) ? exitCodes.usage : exitCodes.ok;
-    for (const url of urls) {
+    for (const url of targets) {
       const report = await doctorUrl(url, {
         policy,
         timeoutMs: timeout.value,

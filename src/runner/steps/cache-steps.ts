@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, rm } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { arch as osArch, platform } from 'node:os';
-import { join } from 'node:path';
 import type { CacheLookupResponse, CacheSaveResponse } from '../../protocol/storage-api.js';
+import { archiveAndUpload } from './archive-upload.js';
 import { type CacheKeyContext, renderCacheKey } from './cache-key-template.js';
 import {
   type StorageStepContext,
@@ -12,7 +12,7 @@ import {
   formatSeconds,
   jobPath,
 } from './storage-step-context.js';
-import { createArchive, extractArchive, regexLiteral, replacementLiteral } from './tar-zstd.js';
+import { extractArchive, regexLiteral, replacementLiteral } from './tar-zstd.js';
 
 /**
  * Paths under the job's home are archived under this marker (homes differ per job), the rest
@@ -87,35 +87,44 @@ export async function saveCache(
     return { status: 'success' };
   }
   const started = ctx.nowMs();
-  ctx.say(`Creating cache archive of ${paths.length} path(s) for key ${key}`);
+  ctx.say(`Creating and uploading the cache archive of ${paths.length} path(s) for key ${key}`);
   const homeRel = toMember(ctx.ws.home);
-  const archive = await createArchive({
+  const { result, cleanup } = await archiveAndUpload(ctx, {
+    kind: 'cache',
     cwd: '/',
     paths: paths.map(toMember),
-    outFile: join(ctx.ws.tmp, `cache-${started}.tar.zst`),
     transforms: [
       `s,^${regexLiteral(homeRel)}/,${homeMarker}/,S`,
       `s,^${regexLiteral(homeRel)}$,${homeMarker},S`,
     ],
-    signal: ctx.signal,
   });
   try {
-    ctx.say(`Uploading ${formatBytes(archive.sizeBytes)} (tar + zstd)`);
-    const result = await ctx.api.upload<CacheSaveResponse>(
-      `${ctx.api.jobPath(jobId, 'caches')}?key=${encodeURIComponent(key)}`,
-      archive.file,
-      archive.sha256,
-      archive.sizeBytes,
-      ctx.signal,
-    );
+    let saved: CacheSaveResponse;
+    if (result.kind === 'staged') {
+      saved = await ctx.api.json<CacheSaveResponse>(
+        'POST',
+        ctx.api.jobPath(jobId, 'caches/commit'),
+        { key, uploadId: result.upload.uploadId, sha256: result.archive.sha256 },
+        ctx.signal,
+      );
+    } else {
+      ctx.say(`The streamed upload failed (${result.reason}); uploading the archive again`);
+      saved = await ctx.api.upload<CacheSaveResponse>(
+        `${ctx.api.jobPath(jobId, 'caches')}?key=${encodeURIComponent(key)}`,
+        result.archive.file,
+        result.archive.sha256,
+        result.archive.sizeBytes,
+        ctx.signal,
+      );
+    }
     ctx.say(
-      result.stored
-        ? `Stored cache ${key} (${formatBytes(archive.sizeBytes)}) in ${formatSeconds(ctx.nowMs() - started)}`
-        : `Skipping: ${result.message}`,
+      saved.stored
+        ? `Stored cache ${key} (${formatBytes(result.archive.sizeBytes)}, tar + zstd) in ${formatSeconds(ctx.nowMs() - started)}`
+        : `Skipping: ${saved.message}`,
     );
     return { status: 'success' };
   } finally {
-    await rm(archive.file, { force: true });
+    await cleanup();
   }
 }
 

@@ -1,8 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { Response } from 'undici';
-import type { HttpClient } from '../../net/create-http-client.js';
+import type { Readable } from 'node:stream';
+import type { HttpClient, HttpStreamResponse } from '../../net/create-http-client.js';
 import {
   type RetrySettings,
   defaultRetrySettings,
@@ -50,6 +48,8 @@ interface Attempt {
   readonly timeoutMs: number;
   /** Send the runner token (not to presigned URLs). */
   readonly auth: boolean;
+  /** At most this many tries (a stream body can be sent once). */
+  readonly tries?: number;
 }
 
 /**
@@ -77,25 +77,23 @@ export class StorageApiClient {
     return `${runnerApiPrefix}/jobs/${encodeURIComponent(jobId)}/${rest}`;
   }
 
-  async #send(attempt: Attempt): Promise<Response> {
+  async #send(attempt: Attempt): Promise<HttpStreamResponse> {
     const retry = this.#o.retry ?? defaultRetrySettings;
     const sleep = this.#o.sleep ?? defaultSleep;
     const where = attempt.auth ? `the server at ${redactUrl(this.#base.href)}` : 'the blob store';
     for (let n = 1; ; n++) {
       const token = this.#o.token();
-      let response: Response;
+      let response: HttpStreamResponse;
       try {
         const body = attempt.body?.();
-        response = await this.#o.http.request(attempt.url, {
+        response = await this.#o.http.stream(attempt.url, {
           method: attempt.method,
           headers: {
             'user-agent': this.#o.userAgent ?? 'airlock-runner',
             ...attempt.headers,
             ...(attempt.auth && token ? { authorization: `Bearer ${token}` } : {}),
           },
-          ...(body !== undefined
-            ? { body: body as unknown as AsyncIterable<Uint8Array>, duplex: 'half' as const }
-            : {}),
+          ...(body !== undefined ? { body } : {}),
           ...(attempt.signal ? { signal: attempt.signal } : {}),
           timeoutMs: attempt.timeoutMs,
         });
@@ -108,10 +106,13 @@ export class StorageApiClient {
           { cause },
         );
       }
-      if (isRetryableStatus(response.status) && n < retry.maxTries) {
-        const headers = { get: (name: string) => response.headers.get(name) };
+      if (
+        isRetryableStatus(response.status) &&
+        n < Math.min(retry.maxTries, attempt.tries ?? retry.maxTries)
+      ) {
+        const headers = { get: (name: string) => response.header(name) };
         const { delayMs, basis } = retryDelayMs(headers, n, Date.now(), Math.random(), retry);
-        await response.body?.cancel().catch(() => undefined);
+        response.body.destroy();
         this.#o.log(
           'warn',
           `${where} answered ${response.status}; retrying in ${delayMs} ms (${basis}), try ${n + 1} of ${retry.maxTries}`,
@@ -121,7 +122,7 @@ export class StorageApiClient {
         continue;
       }
       if (response.status >= 400) {
-        const text = await response.text().catch(() => '');
+        const text = await textOf(response.body).catch(() => '');
         let parsed: { code?: unknown; message?: unknown } = {};
         try {
           parsed = JSON.parse(text) as typeof parsed;
@@ -165,7 +166,7 @@ export class StorageApiClient {
       timeoutMs: 60_000,
       auth: true,
     });
-    const text = await response.text();
+    const text = await textOf(response.body);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -178,7 +179,7 @@ export class StorageApiClient {
       timeoutMs: 60_000,
       auth: false,
     });
-    return (await response.json()) as T;
+    return JSON.parse(await textOf(response.body)) as T;
   }
 
   /** Streams a file to an upload endpoint (`PUT`), with its SHA-256 and size. */
@@ -203,7 +204,25 @@ export class StorageApiClient {
       timeoutMs: 3_600_000,
       auth: true,
     });
-    return (await response.json()) as T;
+    return JSON.parse(await textOf(response.body)) as T;
+  }
+
+  /**
+   * Streams a body of unknown length (an archive while it is made) in one try: a stream cannot
+   * be sent twice, so the caller keeps a copy and falls back to `upload` when this fails.
+   */
+  async uploadStream<T>(path: string, body: Readable, signal?: AbortSignal): Promise<T> {
+    const response = await this.#send({
+      method: 'PUT',
+      url: new URL(path.replace(/^\//, ''), this.#base).href,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: () => body,
+      ...(signal ? { signal } : {}),
+      timeoutMs: 3_600_000,
+      auth: true,
+      tries: 1,
+    });
+    return JSON.parse(await textOf(response.body)) as T;
   }
 
   /** The bytes of a blob: through the server, or straight from the store (presigned). */
@@ -218,7 +237,12 @@ export class StorageApiClient {
       timeoutMs: 3_600_000,
       auth: !download.direct,
     });
-    if (!response.body) return Readable.from([]);
-    return Readable.fromWeb(response.body as unknown as WebReadableStream);
+    return response.body;
   }
+}
+
+async function textOf(body: Readable): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Buffer>) parts.push(chunk);
+  return Buffer.concat(parts).toString('utf8');
 }

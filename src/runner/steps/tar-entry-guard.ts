@@ -81,39 +81,54 @@ export class TarEntryGuard {
     this.#o = options;
   }
 
-  /** The bytes of `chunk` that may go on to `tar -x`; throws TarRefusal for a refused entry. */
+  /**
+   * The bytes that may go on to `tar -x` (at most two buffers: a header completed from the
+   * previous chunk, then one slice of this chunk); throws TarRefusal for a refused entry. Bytes
+   * of an incomplete header at the end of the chunk are held until the next call.
+   */
   push(chunk: Buffer): Buffer[] {
     const out: Buffer[] = [];
     let at = 0;
-    while (at < chunk.length) {
-      if (this.#ended) {
-        out.push(chunk.subarray(at));
-        break;
-      }
+    if (this.#headerFill > 0) {
+      const n = Math.min(block - this.#headerFill, chunk.length);
+      chunk.copy(this.#header, this.#headerFill, 0, n);
+      this.#headerFill += n;
+      at = n;
+      if (this.#headerFill < block) return out;
+      this.#headerFill = 0;
+      this.#check(this.#header);
+      out.push(Buffer.from(this.#header));
+    }
+    const from = at;
+    let end = chunk.length;
+    while (at < chunk.length && !this.#ended) {
       if (this.#skip > 0) {
         const n = Math.min(this.#skip, chunk.length - at);
-        const piece = chunk.subarray(at, at + n);
-        if (this.#meta && this.#meta.size > 0) {
-          const want = this.#meta.size - this.#meta.parts.reduce((s, p) => s + p.length, 0);
-          if (want > 0) this.#meta.parts.push(Buffer.from(piece.subarray(0, Math.min(want, n))));
-        }
-        out.push(piece);
+        if (this.#meta) this.#collect(chunk.subarray(at, at + n));
         this.#skip -= n;
         at += n;
         if (this.#skip === 0 && this.#meta) this.#finishMeta();
         continue;
       }
-      const n = Math.min(block - this.#headerFill, chunk.length - at);
-      chunk.copy(this.#header, this.#headerFill, at, at + n);
-      this.#headerFill += n;
-      at += n;
-      if (this.#headerFill < block) break;
-      this.#headerFill = 0;
-      const header = Buffer.from(this.#header);
-      this.#check(header);
-      out.push(header);
+      if (chunk.length - at < block) {
+        chunk.copy(this.#header, 0, at);
+        this.#headerFill = chunk.length - at;
+        end = at;
+        break;
+      }
+      this.#check(chunk.subarray(at, at + block));
+      at += block;
     }
+    if (end > from) out.push(chunk.subarray(from, end));
     return out;
+  }
+
+  #collect(piece: Buffer): void {
+    const meta = this.#meta;
+    if (!meta) return;
+    const have = meta.parts.reduce((sum, p) => sum + p.length, 0);
+    const want = meta.size - have;
+    if (want > 0) meta.parts.push(Buffer.from(piece.subarray(0, Math.min(want, piece.length))));
   }
 
   /** Call at the end of the stream: an archive cut in the middle of an entry is refused. */
@@ -133,7 +148,7 @@ export class TarEntryGuard {
   }
 
   #check(header: Buffer): void {
-    if (header.every((b) => b === 0)) {
+    if (header[0] === 0 && header.every((b) => b === 0)) {
       this.#ended = true;
       return;
     }
@@ -190,7 +205,7 @@ export class TarEntryGuard {
     const refusal = this.#o.onEntry?.(path, kind);
     if (refusal) throw new TarRefusal(refusal);
     if (kind === 'symlink') this.#symlinks.add(path);
-    else this.#symlinks.delete(path);
+    else if (this.#symlinks.size > 0) this.#symlinks.delete(path);
     this.entries++;
     this.#skip = kind === 'file' ? Math.ceil(dataSize / block) * block : 0;
   }
@@ -200,9 +215,9 @@ export class TarEntryGuard {
     if (raw.startsWith('/'))
       throw new TarRefusal(`the archive holds an absolute path (${what} ${shown}); refused`);
     const parts = normalize(raw);
-    if (parts.includes('..'))
+    if (raw.includes('..') && parts.includes('..'))
       throw new TarRefusal(`the archive holds a path with ".." (${what} ${shown}); refused`);
-    for (let i = 1; i < parts.length; i++) {
+    for (let i = 1; i < parts.length && this.#symlinks.size > 0; i++) {
       const through = parts.slice(0, i).join('/');
       if (this.#symlinks.has(through))
         throw new TarRefusal(

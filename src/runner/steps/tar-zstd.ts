@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { type Readable, Transform } from 'node:stream';
+import { type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../shared/app-error.js';
 import { TarEntryGuard, type TarEntryGuardOptions, TarRefusal } from './tar-entry-guard.js';
 
 /** zstd level for caches and workspaces: fast; the archive is written once and read often. */
-const zstdCommand = 'zstd -1 -T0 -q';
+const zstdCommand = 'zstd -1 -q';
 
 export interface ArchiveResult {
   readonly file: string;
@@ -18,6 +18,7 @@ export interface ArchiveResult {
 
 function collect(stream: Readable | null, limit = 64 * 1024): () => string {
   let text = '';
+  stream?.on('error', () => undefined);
   stream?.on('data', (chunk: Buffer) => {
     if (text.length < limit) text += chunk.toString('utf8');
   });
@@ -41,6 +42,11 @@ export async function createArchive(options: {
   outFile: string;
   /** GNU tar `--transform` expressions for member names. */
   transforms?: readonly string[];
+  /**
+   * Also streams the archive here while it is made (an upload), with backpressure. If it fails,
+   * the archive is still written whole to outFile (to upload from there instead).
+   */
+  tee?: Writable;
   signal?: AbortSignal;
 }): Promise<ArchiveResult> {
   const tar = spawn(
@@ -69,17 +75,36 @@ export async function createArchive(options: {
   tar.stdin.end(options.paths.map((p) => `${p}\0`).join(''));
   const hash = createHash('sha256');
   let sizeBytes = 0;
+  let tee = options.tee;
+  tee?.on('error', () => {
+    tee = undefined;
+  });
   const tap = new Transform({
     transform(chunk: Buffer, _enc, callback) {
       hash.update(chunk);
       sizeBytes += chunk.length;
-      callback(null, chunk);
+      const target = tee;
+      if (!target || target.destroyed || target.write(chunk)) return callback(null, chunk);
+      const resume = (): void => {
+        target.off('drain', resume);
+        target.off('error', resume);
+        target.off('close', resume);
+        callback(null, chunk);
+      };
+      target.on('drain', resume);
+      target.on('error', resume);
+      target.on('close', resume);
+    },
+    flush(callback) {
+      tee?.end();
+      callback();
     },
   });
   try {
     await pipeline(tar.stdout, tap, createWriteStream(options.outFile, { mode: 0o600 }));
   } catch (cause) {
     tar.kill('SIGKILL');
+    options.tee?.destroy(cause as Error);
     if (options.signal?.aborted) throw new AppError('CANCELED', 'archiving canceled', { cause });
     throw new AppError('INTERNAL', `writing the archive failed: ${(cause as Error).message}`, {
       cause,
@@ -147,6 +172,7 @@ export async function extractArchive(source: Readable, options: ExtractOptions):
   const checking = new Transform({
     transform(chunk: Buffer, _enc, callback) {
       try {
+        // At most two slices per chunk read (no copies): tar gets few large writes.
         for (const piece of guard.push(chunk)) this.push(piece);
         callback();
       } catch (error) {

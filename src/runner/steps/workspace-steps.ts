@@ -1,7 +1,8 @@
-import { lstat, rm } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import type { AttachWorkspaceResponse } from '../../protocol/storage-api.js';
 import { globToRegExp, hasGlobSyntax } from '../../shared/glob-pattern.js';
+import { archiveAndUpload } from './archive-upload.js';
 import {
   type StorageStepContext,
   type StorageStepResult,
@@ -9,7 +10,7 @@ import {
   formatSeconds,
   jobPath,
 } from './storage-step-context.js';
-import { createArchive, extractArchive } from './tar-zstd.js';
+import { extractArchive } from './tar-zstd.js';
 import { walkFiles } from './walk-files.js';
 
 /** Entries of `root` that `paths` name: plain relative paths, or Go `filepath.Match` globs. */
@@ -67,26 +68,33 @@ export async function persistToWorkspace(
   if (paths.length === 0)
     return { status: 'failed', message: 'persist_to_workspace: no paths given' };
   const started = ctx.nowMs();
-  const archive = await createArchive({
-    cwd: root,
-    paths,
-    outFile: join(ctx.ws.tmp, `workspace-${started}.tar.zst`),
-    signal: ctx.signal,
-  });
+  const { result, cleanup } = await archiveAndUpload(ctx, { kind: 'workspace', cwd: root, paths });
   try {
-    const { layerId } = await ctx.api.upload<{ layerId: string }>(
-      ctx.api.jobPath(ctx.assignment.jobId, 'workspace/layers'),
-      archive.file,
-      archive.sha256,
-      archive.sizeBytes,
-      ctx.signal,
-    );
+    const jobId = ctx.assignment.jobId;
+    let layerId: string;
+    if (result.kind === 'staged') {
+      ({ layerId } = await ctx.api.json<{ layerId: string }>(
+        'POST',
+        ctx.api.jobPath(jobId, 'workspace/layers/commit'),
+        { uploadId: result.upload.uploadId, sha256: result.archive.sha256 },
+        ctx.signal,
+      ));
+    } else {
+      ctx.say(`The streamed upload failed (${result.reason}); uploading the layer again`);
+      ({ layerId } = await ctx.api.upload<{ layerId: string }>(
+        ctx.api.jobPath(jobId, 'workspace/layers'),
+        result.archive.file,
+        result.archive.sha256,
+        result.archive.sizeBytes,
+        ctx.signal,
+      ));
+    }
     ctx.say(
-      `Persisted ${paths.length} path(s) of ${root} as workspace layer ${layerId} (${formatBytes(archive.sizeBytes)}) in ${formatSeconds(ctx.nowMs() - started)}`,
+      `Persisted ${paths.length} path(s) of ${root} as workspace layer ${layerId} (${formatBytes(result.archive.sizeBytes)}) in ${formatSeconds(ctx.nowMs() - started)}`,
     );
     return { status: 'success' };
   } finally {
-    await rm(archive.file, { force: true });
+    await cleanup();
   }
 }
 

@@ -3,11 +3,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { restApiPrefix } from '../../protocol/rest-api.js';
 import { runnerApiPrefix } from '../../protocol/runner-api.js';
 import {
+  cacheCommitRequestSchema,
   cacheExistsRequestSchema,
   cacheLookupRequestSchema,
+  layerCommitRequestSchema,
   sha256Header,
   sha256Schema,
   testResultsRequestSchema,
+  uploadKindSchema,
 } from '../../protocol/storage-api.js';
 import { AppError } from '../../shared/app-error.js';
 import { requireAdmin } from '../services/auth-service.js';
@@ -37,10 +40,10 @@ export function storageRoutes(app: FastifyInstance, services: Services): void {
     return s.access.runningJob(runner, (request.params as { id: string }).id);
   };
 
-  const uploadOf = (request: FastifyRequest): UploadInput => {
+  const uploadOf = (request: FastifyRequest, staged = false): UploadInput => {
     const sha = request.headers[sha256Header];
     const parsed = sha256Schema.safeParse(sha);
-    if (!parsed.success)
+    if (!parsed.success && !staged)
       throw new AppError(
         'INVALID_ARGUMENT',
         `uploads need the content's hex SHA-256 in ${sha256Header}`,
@@ -48,7 +51,7 @@ export function storageRoutes(app: FastifyInstance, services: Services): void {
     const length = request.headers['content-length'];
     return {
       body: request.body as Readable,
-      sha256: parsed.data,
+      ...(parsed.success ? { sha256: parsed.data } : {}),
       ...(length !== undefined && /^\d+$/.test(length) ? { sizeBytes: Number(length) } : {}),
     };
   };
@@ -77,6 +80,17 @@ export function storageRoutes(app: FastifyInstance, services: Services): void {
       if (!key) throw new AppError('INVALID_ARGUMENT', 'the cache key (?key=) is missing');
       return s.caches.save(job, key, uploadOf(request));
     });
+    scope.put(`${r}/uploads`, async (request) => {
+      const job = await runningJob(request);
+      const kind = uploadKindSchema.safeParse((request.query as { kind?: string }).kind);
+      if (!kind.success)
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          'the upload kind (?kind=) must be cache or workspace',
+        );
+      const upload = uploadOf(request, true);
+      return kind.data === 'cache' ? s.caches.stage(job, upload) : s.workspaces.stage(job, upload);
+    });
     scope.put(`${r}/workspace/layers`, async (request) => {
       const job = await runningJob(request);
       return s.workspaces.persist(job, uploadOf(request));
@@ -98,6 +112,18 @@ export function storageRoutes(app: FastifyInstance, services: Services): void {
     const job = await runningJob(request);
     const body = parseInput(cacheExistsRequestSchema, request.body);
     return { exists: await s.caches.exists(job, body.key) };
+  });
+
+  app.post(`${r}/caches/commit`, async (request) => {
+    const job = await runningJob(request);
+    const body = parseInput(cacheCommitRequestSchema, request.body);
+    return s.caches.commit(job, body.key, body.uploadId, body.sha256);
+  });
+
+  app.post(`${r}/workspace/layers/commit`, async (request) => {
+    const job = await runningJob(request);
+    const body = parseInput(layerCommitRequestSchema, request.body);
+    return s.workspaces.commit(job, body.uploadId, body.sha256);
   });
 
   app.post(`${r}/caches/lookup`, async (request) => {

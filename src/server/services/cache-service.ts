@@ -16,6 +16,14 @@ export class CacheService {
     this.#a = access;
   }
 
+  /** The server's cache retention, or the job's `retention.caches` when that is shorter. */
+  #retentionMs(job: JobRow): number {
+    const own = (parseJobSpec(job.spec).job as { cacheRetentionDays?: unknown }).cacheRetentionDays;
+    return typeof own === 'number' && own > 0
+      ? Math.min(this.#a.retentionMs('cache'), own * 24 * 3_600_000)
+      : this.#a.retentionMs('cache');
+  }
+
   async exists(job: JobRow, key: string): Promise<boolean> {
     return this.#a.deps.store.storage.caches.exists(job.projectId, key);
   }
@@ -27,12 +35,7 @@ export class CacheService {
       return { stored: false, message: `a cache with key ${key} exists already; it is kept` };
     }
     const blobKey = `caches/${job.projectId}/${this.#a.newBlobId()}.tar.zst`;
-    const own = (parseJobSpec(job.spec).job as { cacheRetentionDays?: unknown }).cacheRetentionDays;
-    const retentionMs =
-      typeof own === 'number' && own > 0
-        ? Math.min(this.#a.retentionMs('cache'), own * 24 * 3_600_000)
-        : this.#a.retentionMs('cache');
-    await this.#a.putBlob('cache', blobKey, job, upload, retentionMs);
+    await this.#a.putBlob('cache', blobKey, job, upload, this.#retentionMs(job));
     const recorded = await store.storage.caches.insertIfAbsent({
       projectId: job.projectId,
       key,
@@ -44,6 +47,39 @@ export class CacheService {
       // Another job saved the same key while this one uploaded: theirs stays.
       await store.storage.blobs.delete(blobKey);
       await this.#a.blobs.delete(blobKey).catch(() => undefined);
+      return { stored: false, message: `another job saved key ${key} first; it is kept` };
+    }
+    return { stored: true, message: `saved as ${key}` };
+  }
+
+  /** Stages an archive streamed while it is made; `commit` makes it the cache of a key. */
+  async stage(job: JobRow, upload: UploadInput) {
+    return this.#a.stage(
+      'cache',
+      `caches/${job.projectId}/${this.#a.newBlobId()}.tar.zst`,
+      job,
+      upload,
+    );
+  }
+
+  async commit(
+    job: JobRow,
+    key: string,
+    uploadId: string,
+    sha256: string,
+  ): Promise<CacheSaveResponse> {
+    const { store, clock } = this.#a.deps;
+    const blob = await this.#a.staged('cache', uploadId, job, sha256, this.#retentionMs(job));
+    const recorded = await store.storage.caches.insertIfAbsent({
+      projectId: job.projectId,
+      key,
+      blobKey: blob.key,
+      jobId: job.id,
+      createdAtMs: clock.nowMs(),
+    });
+    if (!recorded) {
+      await store.storage.blobs.delete(blob.key);
+      await this.#a.blobs.delete(blob.key).catch(() => undefined);
       return { stored: false, message: `another job saved key ${key} first; it is kept` };
     }
     return { stored: true, message: `saved as ${key}` };

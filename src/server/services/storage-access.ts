@@ -13,9 +13,13 @@ const dayMs = 24 * 3_600_000;
 
 export interface UploadInput {
   readonly body: Readable;
-  readonly sha256: string;
+  /** Absent for staged uploads: the store computes it, the runner confirms it at commit. */
+  readonly sha256?: string;
   readonly sizeBytes?: number;
 }
+
+/** Staged uploads not committed within this time are removed by gc. */
+const stagedRetentionMs = 3_600_000;
 
 /**
  * What the storage services share: the blob store, which job may touch what, job tokens,
@@ -83,9 +87,10 @@ export class StorageAccess {
     retentionMs = this.retentionMs(kind),
   ): Promise<{ key: string; sizeBytes: number; sha256: string }> {
     const info = await this.blobs.put(key, upload.body, {
-      sha256: upload.sha256,
+      ...(upload.sha256 !== undefined ? { sha256: upload.sha256 } : {}),
       ...(upload.sizeBytes !== undefined ? { sizeBytes: upload.sizeBytes } : {}),
     });
+    const sha256 = upload.sha256 ?? (info.sha256 as string);
     const now = this.#d.clock.nowMs();
     try {
       await this.#d.store.storage.blobs.insert({
@@ -94,7 +99,7 @@ export class StorageAccess {
         projectId: job.projectId,
         jobId: job.id,
         sizeBytes: info.sizeBytes,
-        sha256: upload.sha256,
+        sha256,
         createdAtMs: now,
         expiresAtMs: now + retentionMs,
       });
@@ -102,7 +107,45 @@ export class StorageAccess {
       await this.blobs.delete(key).catch(() => undefined);
       throw error;
     }
-    return { key, sizeBytes: info.sizeBytes, sha256: upload.sha256 };
+    return { key, sizeBytes: info.sizeBytes, sha256 };
+  }
+
+  /**
+   * Stores an archive streamed while it is made (its hash not known up front), under `key`,
+   * without a record pointing at it yet; `commit` checks the runner's hash and makes it live.
+   */
+  async stage(
+    kind: BlobKind,
+    key: string,
+    job: JobRow,
+    upload: UploadInput,
+  ): Promise<{ uploadId: string; sha256: string; sizeBytes: number }> {
+    const stored = await this.putBlob(kind, key, job, upload, stagedRetentionMs);
+    await this.#d.store.storage.blobs.markUsed(key, job.id, this.#d.clock.nowMs());
+    return { uploadId: key, sha256: stored.sha256, sizeBytes: stored.sizeBytes };
+  }
+
+  /** The staged blob, when it is this job's, of this kind, and has the runner's SHA-256. */
+  async staged(
+    kind: BlobKind,
+    uploadId: string,
+    job: JobRow,
+    sha256: string,
+    retentionMs = this.retentionMs(kind),
+  ) {
+    const blob = await this.#d.store.storage.blobs.get(uploadId);
+    if (!blob || blob.jobId !== job.id || blob.kind !== kind)
+      throw new AppError('NOT_FOUND', `no staged ${kind} upload ${uploadId} of job ${job.id}`);
+    if (blob.sha256 !== sha256) {
+      await this.#d.store.storage.blobs.delete(uploadId);
+      await this.blobs.delete(uploadId).catch(() => undefined);
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `the upload arrived corrupt (the server computed SHA-256 ${blob.sha256}, the runner ${sha256}); it was discarded`,
+      );
+    }
+    await this.#d.store.storage.blobs.setExpiry(uploadId, this.#d.clock.nowMs() + retentionMs);
+    return blob;
   }
 
   /** How the runner downloads a blob: through the server path, or a presigned URL. */

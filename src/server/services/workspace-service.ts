@@ -45,6 +45,33 @@ export class WorkspaceService {
     return { layerId };
   }
 
+  /** Stages a layer streamed while it is made; `commit` adds it to the workspace. */
+  async stage(job: JobRow, upload: UploadInput) {
+    const workspaceId = await this.workspaceIdOf(job.workflowId);
+    return this.#a.stage(
+      'workspace',
+      `workspaces/${workspaceId}/${this.#a.newBlobId()}.tar.zst`,
+      job,
+      upload,
+    );
+  }
+
+  async commit(job: JobRow, uploadId: string, sha256: string): Promise<{ layerId: string }> {
+    const blob = await this.#a.staged('workspace', uploadId, job, sha256);
+    const workspaceId = await this.workspaceIdOf(job.workflowId);
+    const layerId = this.#a.newBlobId();
+    await this.#a.deps.store.storage.workspaceLayers.insert({
+      id: layerId,
+      workspaceId,
+      workflowId: job.workflowId,
+      jobId: job.id,
+      jobName: job.name,
+      blobKey: blob.key,
+      createdAtMs: this.#a.deps.clock.nowMs(),
+    });
+    return { layerId };
+  }
+
   async attach(job: JobRow): Promise<AttachWorkspaceResponse> {
     const { store } = this.#a.deps;
     const jobs = await store.jobs.listByWorkflow(job.workflowId);

@@ -74,13 +74,12 @@ export class BlobsRepository {
       .execute();
   }
 
-  /** Moves the expiry of a blob (a cache that was restored lives on). */
-  async extend(key: string, expiresAtMs: number): Promise<void> {
+  /** Sets when a blob expires (a staged upload, once committed, gets its kind's retention). */
+  async setExpiry(key: string, expiresAtMs: number): Promise<void> {
     await this.#ctx.db
       .updateTable('blobs')
       .set({ expires_at_ms: expiresAtMs })
       .where('key', '=', key)
-      .where('expires_at_ms', '<', expiresAtMs)
       .execute();
   }
 
