@@ -40,7 +40,14 @@ export const createProjectRequestSchema = z
   .object({
     name: identifier,
     gitUrl: z.string().min(1).optional(),
-    localPath: z.string().min(1).startsWith('/', 'a local path must be absolute (the server resolves nothing against its own folder)').optional(),
+    localPath: z
+      .string()
+      .min(1)
+      .startsWith(
+        '/',
+        'a local path must be absolute (the server resolves nothing against its own folder)',
+      )
+      .optional(),
     defaultBranch: z.string().min(1).max(255).default('main'),
     configPath: z.string().min(1).max(1000).default('.circleci/config.yml'),
   })
