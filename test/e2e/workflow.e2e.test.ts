@@ -202,7 +202,7 @@ workflows:
         20_000,
       );
       expect(failed.status).toBe('infrastructure_fail');
-      const jobs = await api.ok<JobView[]>(`GET`, `/api/v1/jobs?pipeline=${pipeline.id}`);
+      const jobs = await api.ok<JobView[]>('GET', `/api/v1/jobs?pipeline=${pipeline.id}`);
       expect(jobs).toHaveLength(1);
       await victim.stop();
     });
