@@ -77,6 +77,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       : { kind: 'sqlite', path: join(dataDir, 'airlock.db') },
   );
   const blobs = openBlobStore(config, options.env, dataDir, options.caBundle);
+  // Jobs without caches, workspaces or artifacts still run: a failed check is logged, naming it.
+  blobs.store
+    .check()
+    .catch((error: unknown) =>
+      logger.error(
+        { err: error },
+        `${blobs.store.description} cannot be used: caches, workspaces and artifacts will fail until it is reachable`,
+      ),
+    );
   const wake = new WakeSignal();
   const offQueued = store.onJobsQueued(() => wake.jobsQueued());
   const services = createServices(
