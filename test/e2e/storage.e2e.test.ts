@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView, PipelineView } from '../../src/protocol/rest-api.js';
 import type { ArtifactView, TestResultsView } from '../../src/protocol/storage-api.js';
+import { type PostgresService, startPostgres } from '../services/postgres.js';
 import { type S3rverInstance, s3rverCredentials, startS3rver } from '../services/s3rver.js';
 import { createScratchDir } from '../services/scratch-dir.js';
 import {
@@ -164,6 +165,14 @@ const variants: [
         },
         stop: () => s3.stop(),
       };
+    },
+  ],
+  [
+    'folder, PostgreSQL',
+    async () => {
+      const postgres: PostgresService = await startPostgres();
+      const url = await postgres.createDatabase('e2e_storage');
+      return { args: [], env: { AIRLOCK_DATABASE_URL: url }, stop: () => postgres.stop() };
     },
   ],
 ];
