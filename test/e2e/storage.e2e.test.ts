@@ -191,7 +191,7 @@ describe.each(variants)(
         serverArgs: [
           '--no-embedded-runner',
           '--lease-ms',
-          '5000',
+          '30000',
           '--heartbeat-interval-ms',
           '500',
           ...store.args,
@@ -327,7 +327,7 @@ describe('retention: airlock admin gc', () => {
       serverArgs: [
         '--no-embedded-runner',
         '--lease-ms',
-        '5000',
+        '30000',
         '--heartbeat-interval-ms',
         '500',
         '--artifact-retention-days',
