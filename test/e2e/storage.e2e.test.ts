@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobView, PipelineView } from '../../src/protocol/rest-api.js';
+import { finalJobStatuses } from '../../src/protocol/statuses.js';
 import type { ArtifactView, TestResultsView } from '../../src/protocol/storage-api.js';
 import { type PostgresService, startPostgres } from '../services/postgres.js';
 import { type S3rverInstance, s3rverCredentials, startS3rver } from '../services/s3rver.js';
@@ -121,8 +122,17 @@ async function jobsByName(
   world: RunnerWorld,
   pipelineId: string,
 ): Promise<Record<string, JobView[]>> {
-  await waitForJobsToEnd(world.api, pipelineId, 180_000);
-  const jobs = await world.api.ok<JobView[]>('GET', `/api/v1/jobs?pipeline=${pipelineId}`);
+  // Every job, each parallel copy included (they share a name), has ended.
+  const list = () => world.api.ok<JobView[]>('GET', `/api/v1/jobs?pipeline=${pipelineId}`);
+  const jobs = await world.api.waitFor(
+    'every job and parallel copy to end',
+    async () => {
+      const all = await list();
+      return all.length > 0 && all.every((j) => finalJobStatuses.has(j.status)) ? all : undefined;
+    },
+    180_000,
+    async () => (await list()).map((j) => `${j.name}/${j.nodeIndex}:${j.status}`),
+  );
   const out: Record<string, JobView[]> = {};
   for (const job of jobs) out[job.name] = [...(out[job.name] ?? []), job];
   return out;
