@@ -26,8 +26,9 @@ import {
   runnerApiPrefix,
   stepReportSchema,
 } from '../../protocol/runner-api.js';
+import { storageRouteDocs } from './storage-openapi.js';
 
-interface RouteDoc {
+export interface RouteDoc {
   readonly method: 'get' | 'post' | 'put' | 'delete';
   readonly path: string;
   readonly summary: string;
@@ -256,7 +257,7 @@ const json = (schema: z.ZodTypeAny): unknown =>
 /** The OpenAPI 3 document of the REST and runner APIs, built from the protocol schemas. */
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes) {
+  for (const route of [...routes, ...storageRouteDocs]) {
     const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
       in: 'path',

@@ -1,0 +1,158 @@
+import { restApiPrefix } from '../../protocol/rest-api.js';
+import { runnerApiPrefix } from '../../protocol/runner-api.js';
+import {
+  artifactUploadResponseSchema,
+  artifactViewSchema,
+  attachWorkspaceResponseSchema,
+  cacheCommitRequestSchema,
+  cacheExistsRequestSchema,
+  cacheExistsResponseSchema,
+  cacheLookupRequestSchema,
+  cacheLookupResponseSchema,
+  cacheSaveResponseSchema,
+  gcResponseSchema,
+  jobTokenResponseSchema,
+  layerCommitRequestSchema,
+  persistWorkspaceResponseSchema,
+  stagedUploadSchema,
+  testResultsRequestSchema,
+  testResultsResponseSchema,
+  testResultsViewSchema,
+  timingsResponseSchema,
+} from '../../protocol/storage-api.js';
+import type { RouteDoc } from './openapi-routes.js';
+
+const r = restApiPrefix;
+const q = `${runnerApiPrefix}/jobs/{id}`;
+
+/** OpenAPI entries of the storage endpoints (src/protocol/storage-api.ts). */
+export const storageRouteDocs: readonly RouteDoc[] = [
+  {
+    method: 'get',
+    path: `${r}/jobs/{id}/artifacts`,
+    summary: "A job's artifacts",
+    response: artifactViewSchema.array(),
+    tag: 'jobs',
+  },
+  {
+    method: 'get',
+    path: `${r}/jobs/{id}/artifacts/{path}`,
+    summary: 'Download an artifact (bytes, with x-airlock-sha256)',
+    tag: 'jobs',
+  },
+  {
+    method: 'get',
+    path: `${r}/jobs/{id}/tests`,
+    summary: 'Test results: summary, failures first, the slowest',
+    response: testResultsViewSchema,
+    tag: 'jobs',
+  },
+  {
+    method: 'post',
+    path: `${r}/admin/gc`,
+    summary: 'Remove expired caches, workspaces and artifacts (admin)',
+    response: gcResponseSchema,
+    tag: 'admin',
+  },
+  {
+    method: 'post',
+    path: `${q}/job-token`,
+    summary: "A token for the job's own calls (tests split)",
+    response: jobTokenResponseSchema,
+    tag: 'runner',
+  },
+  {
+    method: 'post',
+    path: `${q}/caches/exists`,
+    summary: 'Whether a cache key exists',
+    body: cacheExistsRequestSchema,
+    response: cacheExistsResponseSchema,
+    tag: 'runner',
+  },
+  {
+    method: 'put',
+    path: `${q}/caches`,
+    summary: 'Save a cache (?key=; bytes with x-airlock-sha256; the first writer wins)',
+    response: cacheSaveResponseSchema,
+    tag: 'runner',
+  },
+  {
+    method: 'put',
+    path: `${q}/uploads`,
+    summary: 'Stage an archive streamed while it is made (?kind=cache|workspace)',
+    response: stagedUploadSchema,
+    tag: 'runner',
+  },
+  {
+    method: 'post',
+    path: `${q}/caches/commit`,
+    summary: "Make a staged upload the cache of a key, with the runner's SHA-256",
+    body: cacheCommitRequestSchema,
+    response: cacheSaveResponseSchema,
+    tag: 'runner',
+  },
+  {
+    method: 'post',
+    path: `${q}/caches/lookup`,
+    summary: 'Find a cache: keys in order, each by prefix, the most recent match',
+    body: cacheLookupRequestSchema,
+    response: cacheLookupResponseSchema,
+    tag: 'runner',
+  },
+  {
+    method: 'get',
+    path: `${q}/caches/blob`,
+    summary: 'Download a cache (?key=)',
+    tag: 'runner',
+  },
+  {
+    method: 'put',
+    path: `${q}/workspace/layers`,
+    summary: 'Add a workspace layer (bytes with x-airlock-sha256)',
+    response: persistWorkspaceResponseSchema,
+    tag: 'runner',
+  },
+  {
+    method: 'post',
+    path: `${q}/workspace/layers/commit`,
+    summary: 'Add a staged upload as a workspace layer',
+    body: layerCommitRequestSchema,
+    response: persistWorkspaceResponseSchema,
+    tag: 'runner',
+  },
+  {
+    method: 'post',
+    path: `${q}/workspace/attach`,
+    summary: 'The layers of the upstream jobs, in graph order',
+    response: attachWorkspaceResponseSchema,
+    tag: 'runner',
+  },
+  {
+    method: 'get',
+    path: `${q}/workspace/layers/{layerId}`,
+    summary: 'Download a workspace layer',
+    tag: 'runner',
+  },
+  {
+    method: 'put',
+    path: `${q}/artifacts`,
+    summary: 'Store an artifact (?path=; bytes with x-airlock-sha256)',
+    response: artifactUploadResponseSchema,
+    tag: 'runner',
+  },
+  {
+    method: 'post',
+    path: `${q}/test-results`,
+    summary: 'Store parsed JUnit test cases',
+    body: testResultsRequestSchema,
+    response: testResultsResponseSchema,
+    tag: 'runner',
+  },
+  {
+    method: 'get',
+    path: `${q}/timings`,
+    summary: 'Timings of the latest earlier run of the same job (job token)',
+    response: timingsResponseSchema,
+    tag: 'runner',
+  },
+];
