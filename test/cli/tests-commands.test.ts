@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../cmd/run-cli.js';
-import { type CliContext, memoryOutput } from '../output.js';
+import { type CliContext, memoryOutput } from '../../src/cli/output.js';
+import { runCli } from '../../src/cmd/run-cli.js';
 
 async function airlock(
   argv: string[],
