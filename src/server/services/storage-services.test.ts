@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -228,5 +228,29 @@ describe('test results', () => {
       'b.js',
       'c.js',
     ]);
+  });
+});
+
+describe('an unreachable store', () => {
+  it('fails each blob feature with a message naming the store; test results still work', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'airlock-broken-'));
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'x');
+    const broken = createStorageServices({
+      store,
+      clock: { nowMs: () => now },
+      config: serverConfigSchema.parse({ dataDir: dir }),
+      logger: pino({ level: 'silent' }),
+      newId: () => `b${++ids}`,
+      blobs: new FolderBlobStore(file),
+    } as unknown as ServiceDeps);
+    const j = await job('w1', 'build');
+    const named = new RegExp(`the blob folder ${file.replace(/[/.]/g, (c) => `\\${c}`)}`);
+    await expect(broken.caches.save(j, 'k', upload('x'))).rejects.toThrow(named);
+    await expect(broken.workspaces.persist(j, upload('x'))).rejects.toThrow(named);
+    await expect(broken.artifacts.upload(j, 'a.txt', upload('x'))).rejects.toThrow(named);
+    await expect(broken.access.blobs.check()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    expect(await broken.testResults.store(j, [])).toBe(0);
+    expect((await broken.caches.lookup(j, ['k'])).found).toBeNull();
   });
 });
