@@ -11,7 +11,8 @@ import {
   scalarText,
   truncate,
 } from '../yaml-node.js';
-import type { NodeKind, ObjectSchema, Schema, ValidationContext } from './schema.js';
+import { describeSchema, kindsOf, nodeKind, resolveSchema } from './schema-kinds.js';
+import type { ObjectSchema, Schema, ValidationContext } from './schema.js';
 
 export interface ValidateOptions {
   readonly version: '2' | '2.1';
@@ -44,16 +45,6 @@ export function validateNode(
 
 const durationRe = /^\d+(\.\d+)?[hms]$/;
 
-function nodeKind(node: YNode): NodeKind {
-  if (node.kind === 'map') return 'map';
-  if (node.kind === 'seq') return 'seq';
-  const v = node.value;
-  if (v === null) return 'null';
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'number') return 'number';
-  return 'boolean';
-}
-
 /** Whether this node is a 2.1 template that processing will replace (accepted for any schema). */
 function deferred(node: YNode, ctx: ValidationContext): boolean {
   if (
@@ -67,102 +58,6 @@ function deferred(node: YNode, ctx: ValidationContext): boolean {
     return true;
   }
   return false;
-}
-
-function resolve(schema: Schema, ctx: ValidationContext): Schema {
-  let s = schema;
-  for (let i = 0; s.kind === 'ref' && i < 20; i++) {
-    const next = ctx.definitions[s.name];
-    if (!next) throw new Error(`schema definition ${s.name} is missing`);
-    s = next;
-  }
-  return s;
-}
-
-const kindsCache = new WeakMap<Schema, ReadonlySet<NodeKind>>();
-
-/** The node kinds a schema can accept (schemas are static: the answer is cached). */
-export function kindsOf(schema: Schema, ctx: ValidationContext, depth = 0): ReadonlySet<NodeKind> {
-  const known = kindsCache.get(schema);
-  if (known) return known;
-  const kinds = computeKinds(schema, ctx, depth);
-  kindsCache.set(schema, kinds);
-  return kinds;
-}
-
-function computeKinds(schema: Schema, ctx: ValidationContext, depth: number): Set<NodeKind> {
-  const s = resolve(schema, ctx);
-  switch (s.kind) {
-    case 'string':
-      return new Set(s.numbersAsText === false ? ['string'] : ['string', 'number']);
-    case 'integer':
-    case 'number':
-      return new Set(['number']);
-    case 'boolean':
-      return new Set(['boolean']);
-    case 'enum':
-      return new Set(['string', 'number', 'boolean']);
-    case 'duration':
-      return new Set(['string', 'number']);
-    case 'null':
-      return new Set(['null']);
-    case 'any':
-      return new Set(['string', 'number', 'boolean', 'null', 'map', 'seq']);
-    case 'list': {
-      const out = new Set<NodeKind>(['seq']);
-      if (s.single && depth < 5) for (const k of kindsOf(s.items, ctx, depth + 1)) out.add(k);
-      return out;
-    }
-    case 'object':
-    case 'map':
-      return new Set(s.nullable ? ['map', 'null'] : ['map']);
-    case 'union': {
-      const out = new Set<NodeKind>();
-      for (const o of s.options) for (const k of kindsOf(o, ctx, depth + 1)) out.add(k);
-      return out;
-    }
-    case 'custom':
-      return new Set(s.accepts);
-    case 'ref':
-      return new Set();
-  }
-}
-
-export function describeSchema(
-  schema: Schema,
-  ctx: Pick<ValidationContext, 'definitions'>,
-): string {
-  const s = schema.kind === 'ref' ? (ctx.definitions[schema.name] ?? schema) : schema;
-  switch (s.kind) {
-    case 'string':
-      return s.patternHint ?? 'a string';
-    case 'integer':
-      return s.minimum !== undefined ? `an integer of at least ${s.minimum}` : 'an integer';
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return 'true or false';
-    case 'enum':
-      return `one of ${s.values.join(', ')}`;
-    case 'duration':
-      return 'a duration such as 10m, 30s or 1.5h';
-    case 'null':
-      return 'nothing';
-    case 'any':
-      return 'any value';
-    case 'list':
-      return 'a list';
-    case 'object':
-      return `a map (${s.noun})`;
-    case 'map':
-      return `a map of ${s.noun}`;
-    case 'union':
-      return s.options.map((o) => describeSchema(o, ctx)).join(' or ');
-    case 'custom':
-      return s.description ?? s.name;
-    case 'ref':
-      return s.name;
-  }
 }
 
 function wrongType(node: YNode, schema: Schema, ctx: ValidationContext, path: Path): void {
@@ -207,7 +102,7 @@ function checkNode(
   keyPos?: SourcePos,
 ): void {
   if (deferred(node, ctx)) return;
-  const s = resolve(schema, ctx);
+  const s = resolveSchema(schema, ctx);
   const kind = nodeKind(node);
   switch (s.kind) {
     case 'string': {
