@@ -49,7 +49,11 @@ describe('PostgreSQL store across replicas', () => {
       await client.connect();
       try {
         const { rows } = await client.query('select name from airlock_migrations');
-        expect(rows).toEqual([{ name: '0001-initial' }, { name: '0002-storage' }]);
+        expect(rows).toEqual([
+          { name: '0001-initial' },
+          { name: '0002-storage' },
+          { name: '0003-contexts' },
+        ]);
       } finally {
         await client.end();
       }

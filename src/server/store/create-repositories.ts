@@ -1,4 +1,5 @@
 import { ApiTokensRepository } from './api-tokens-repository.js';
+import { ContextsRepository } from './contexts-repository.js';
 import { EnvVarsRepository } from './env-vars-repository.js';
 import { InvitationsRepository } from './invitations-repository.js';
 import { JobsRepository } from './jobs-repository.js';
@@ -23,6 +24,7 @@ export function createRepositories(ctx: StoreContext): Repositories {
   return {
     projects: new ProjectsRepository(ctx),
     envVars: new EnvVarsRepository(ctx),
+    contexts: new ContextsRepository(ctx),
     pipelines: new PipelinesRepository(ctx),
     workflows: new WorkflowsRepository(ctx),
     jobs,

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { AppError } from '../../shared/app-error.js';
 import { m0001Initial } from './migrations/m0001-initial.js';
 import { m0002Storage } from './migrations/m0002-storage.js';
+import { m0003Contexts } from './migrations/m0003-contexts.js';
 
 /**
  * Every migration, in order, compiled into the program (no files are read at runtime). Add new
@@ -10,6 +11,7 @@ import { m0002Storage } from './migrations/m0002-storage.js';
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': m0001Initial,
   '0002-storage': m0002Storage,
+  '0003-contexts': m0003Contexts,
 };
 
 const provider: MigrationProvider = {

@@ -28,7 +28,11 @@ describe('SQLite store', () => {
     try {
       expect(file.pragma('journal_mode', { simple: true })).toBe('wal');
       const migrations = file.prepare('select name from airlock_migrations').all();
-      expect(migrations).toEqual([{ name: '0001-initial' }, { name: '0002-storage' }]);
+      expect(migrations).toEqual([
+        { name: '0001-initial' },
+        { name: '0002-storage' },
+        { name: '0003-contexts' },
+      ]);
     } finally {
       file.close();
     }

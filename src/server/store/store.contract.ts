@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { accessCases } from './contract/access-cases.js';
 import { catalogCases } from './contract/catalog-cases.js';
 import { claimCases } from './contract/claim-cases.js';
+import { contextCases } from './contract/context-cases.js';
 import { jobCases } from './contract/job-cases.js';
 import { runtimeCases } from './contract/runtime-cases.js';
 import { transactionCases } from './contract/transaction-cases.js';
@@ -30,6 +31,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     catalogCases(store);
+    contextCases(store);
     jobCases(store);
     claimCases(store);
     runtimeCases(store);

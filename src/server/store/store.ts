@@ -1,4 +1,5 @@
 import type { ApiTokensRepository } from './api-tokens-repository.js';
+import type { ContextsRepository } from './contexts-repository.js';
 import type { EnvVarsRepository } from './env-vars-repository.js';
 import type { InvitationsRepository } from './invitations-repository.js';
 import type { JobsQueuedEvent, JobsQueuedListener } from './jobs-queued-bus.js';
@@ -24,6 +25,8 @@ export type { JobsQueuedEvent, JobsQueuedListener } from './jobs-queued-bus.js';
 export interface Repositories {
   readonly projects: ProjectsRepository;
   readonly envVars: EnvVarsRepository;
+  /** Contexts (shared, encrypted variable sets) and their variables. */
+  readonly contexts: ContextsRepository;
   readonly pipelines: PipelinesRepository;
   readonly workflows: WorkflowsRepository;
   readonly jobs: JobsRepository;
