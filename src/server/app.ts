@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { contextRoutes } from './http/context-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { eventsRoutes } from './http/events-routes.js';
 import { healthRoutes } from './http/health-routes.js';
@@ -56,6 +57,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     secureCookies: publicUrl?.protocol === 'https:',
   });
   projectRoutes(app, services);
+  contextRoutes(app, services);
   jobRoutes(app, services, shutdown);
   storageRoutes(app, services);
   openApiRoutes(app);

@@ -26,6 +26,7 @@ import {
   runnerApiPrefix,
   stepReportSchema,
 } from '../../protocol/runner-api.js';
+import { contextRouteDocs } from './contexts-openapi.js';
 import { storageRouteDocs } from './storage-openapi.js';
 
 export interface RouteDoc {
@@ -257,7 +258,7 @@ const json = (schema: z.ZodTypeAny): unknown =>
 /** The OpenAPI 3 document of the REST and runner APIs, built from the protocol schemas. */
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of [...routes, ...storageRouteDocs]) {
+  for (const route of [...routes, ...storageRouteDocs, ...contextRouteDocs]) {
     const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
       in: 'path',

@@ -12,6 +12,7 @@ import { claimGroup } from '../scheduler/wake-signal.js';
 import type { JobRow } from '../store/jobs-repository.js';
 import type { RunnerRow } from '../store/runners-repository.js';
 import { buildBuiltins } from './builtins.js';
+import { type ContextService, missingContextsMessage } from './context-service.js';
 import { parseJobSpec } from './job-spec.js';
 import type { ProjectService } from './project-service.js';
 import type { ServiceDeps } from './service-deps.js';
@@ -26,11 +27,18 @@ export class SchedulerService {
   readonly #d: ServiceDeps;
   readonly #projects: ProjectService;
   readonly #workflows: WorkflowService;
+  readonly #contexts: ContextService;
 
-  constructor(deps: ServiceDeps, projects: ProjectService, workflows: WorkflowService) {
+  constructor(
+    deps: ServiceDeps,
+    projects: ProjectService,
+    workflows: WorkflowService,
+    contexts: ContextService,
+  ) {
     this.#d = deps;
     this.#projects = projects;
     this.#workflows = workflows;
+    this.#contexts = contexts;
   }
 
   /** Holds the request until a job fits (answering it) or the wait ends (undefined: 204). */
@@ -71,7 +79,11 @@ export class SchedulerService {
       if (job) {
         // More jobs may be queued: wake the next waiter while this answer is built.
         if (woken) wake.passOn(group);
-        return this.#assignment(job);
+        const assignment = await this.#assignment(job);
+        if (assignment) return assignment;
+        // The job ended without running (a context it names is missing): claim the next one.
+        woken = false;
+        continue;
       }
       const remaining = deadline - clock.nowMs();
       if (remaining <= 0 || signal.aborted) return undefined;
@@ -84,9 +96,17 @@ export class SchedulerService {
     }
   }
 
-  async #assignment(job: JobRow): Promise<JobAssignment> {
+  /** The assignment of a claimed job; undefined when the job cannot run and ended `failed`. */
+  async #assignment(job: JobRow): Promise<JobAssignment | undefined> {
     const { store, config } = this.#d;
     const spec = parseJobSpec(job.spec);
+    // Checked here, when the job is handed out, so a context created or deleted after the
+    // pipeline started counts: the variables a job gets are the ones that exist as it starts.
+    const contexts = await this.#contexts.resolveForJob(spec.contexts ?? []);
+    if (!contexts.ok) {
+      await this.#failWithoutRunning(job, missingContextsMessage(contexts.missing));
+      return undefined;
+    }
     const pipeline = await store.pipelines.get(job.pipelineId);
     const project = await store.projects.get(job.projectId);
     if (!pipeline || !project)
@@ -129,13 +149,37 @@ export class SchedulerService {
       spec: spec.job,
       checkout,
       builtins,
-      contextEnv: {},
+      contextEnv: contexts.env,
       projectEnv,
-      secrets: Object.values(projectEnv).filter((v) => v.length >= 4),
+      secrets: [...new Set([...Object.values(projectEnv), ...contexts.values])].filter(
+        (v) => v.length >= 4,
+      ),
       leaseMs: config.leaseMs,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       jobUrl,
     };
+  }
+
+  /**
+   * Ends a claimed job `failed` before any runner sees it: the reason goes to its log (the only
+   * chunk it will have) and to its status, and the workflow moves on as after any failure.
+   */
+  async #failWithoutRunning(job: JobRow, reason: string): Promise<void> {
+    const { store, clock, logHub, logger } = this.#d;
+    const now = clock.nowMs();
+    const chunk = { seq: 0, offset: 0, data: `${reason}\n` };
+    await store.logs.append({ jobId: job.id, ...chunk, createdAtMs: now });
+    const changed = await store.jobs.transition(job.id, ['running'], 'failed', {
+      runnerId: null,
+      leaseExpiresAtMs: null,
+      finishedAtMs: now,
+      pendingReason: reason,
+    });
+    if (!changed) return;
+    logger.warn({ jobId: job.id }, reason);
+    logHub.publish(job.id, { type: 'chunk', chunk });
+    logHub.publish(job.id, { type: 'end', status: 'failed' });
+    await this.#workflows.advance(job.workflowId);
   }
 
   async heartbeat(runner: RunnerRow, jobIds: readonly string[]): Promise<HeartbeatResponse> {

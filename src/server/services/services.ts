@@ -1,4 +1,5 @@
 import { AuthService } from './auth-service.js';
+import { ContextService } from './context-service.js';
 import type { GitRun } from './git-source.js';
 import { JobQueryService } from './job-query-service.js';
 import { PipelineService } from './pipeline-service.js';
@@ -14,6 +15,7 @@ export interface Services {
   readonly deps: ServiceDeps;
   readonly auth: AuthService;
   readonly projects: ProjectService;
+  readonly contexts: ContextService;
   readonly workflows: WorkflowService;
   readonly pipelines: PipelineService;
   readonly scheduler: SchedulerService;
@@ -25,15 +27,17 @@ export interface Services {
 
 export function createServices(deps: ServiceDeps, git: GitRun): Services {
   const projects = new ProjectService(deps);
+  const contexts = new ContextService(deps);
   const workflows = new WorkflowService(deps);
   const pipelines = new PipelineService(deps, projects, workflows, git);
   return {
     deps,
     auth: new AuthService(deps),
     projects,
+    contexts,
     workflows,
     pipelines,
-    scheduler: new SchedulerService(deps, projects, workflows),
+    scheduler: new SchedulerService(deps, projects, workflows, contexts),
     schedules: new ScheduleService(deps, pipelines, git),
     runners: new RunnerService(deps),
     jobs: new JobQueryService(deps),
