@@ -5,6 +5,11 @@ import { adminRestoreCommand } from './commands/admin-restore.js';
 import { configPlanCommand } from './commands/config-plan.js';
 import { configProcessCommand } from './commands/config-process.js';
 import { configValidateCommand } from './commands/config-validate.js';
+import { contextsCreateCommand } from './commands/contexts-create.js';
+import { contextsDeleteCommand } from './commands/contexts-delete.js';
+import { contextsListCommand } from './commands/contexts-list.js';
+import { contextsSetVarCommand } from './commands/contexts-set-var.js';
+import { contextsUnsetVarCommand } from './commands/contexts-unset-var.js';
 import { jobsApproveCommand } from './commands/jobs-approve.js';
 import { jobsArtifactsCommand } from './commands/jobs-artifacts.js';
 import { jobsListCommand } from './commands/jobs-list.js';
@@ -71,6 +76,19 @@ export function buildProgram(ctx: CliContext, exit: ExitSink, options: ProgramOp
       exit,
     ),
     nounCommand('pipelines', 'trigger pipelines', [pipelinesTriggerCommand], ctx, exit),
+    nounCommand(
+      'contexts',
+      'shared, encrypted variable sets that jobs use with `context:`',
+      [
+        contextsListCommand,
+        contextsCreateCommand,
+        contextsDeleteCommand,
+        contextsSetVarCommand,
+        contextsUnsetVarCommand,
+      ],
+      ctx,
+      exit,
+    ),
     nounCommand(
       'admin',
       'operator tasks: backup, restore, garbage collection',
