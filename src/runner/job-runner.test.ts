@@ -2,22 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type {
-  CompleteRequest,
-  JobAssignment,
-  LogChunk,
-  StepReport,
-} from '../protocol/runner-api.js';
+import type { CompleteRequest, JobAssignment, StepReport } from '../protocol/runner-api.js';
 import { AppError } from '../shared/app-error.js';
 import { MachineExecutor } from './executors/machine-executor.js';
 import { type JobRunnerDeps, runJob } from './job-runner.js';
+import type { LogBytesChunk } from './log-streamer.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'airlock-job-runner-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 /** What the server would have received: the runner API as a recorder. */
 function recorder() {
-  const chunks: LogChunk[] = [];
+  const chunks: LogBytesChunk[] = [];
   const steps: StepReport[] = [];
   const results: CompleteRequest[] = [];
   const api: JobRunnerDeps['api'] = {
@@ -25,7 +21,12 @@ function recorder() {
     reportStep: async (_id, s) => void steps.push(s),
     complete: async (_id, r) => void results.push(r),
   };
-  return { api, steps, results, log: () => chunks.map((c) => c.data).join('') };
+  return {
+    api,
+    steps,
+    results,
+    log: () => Buffer.concat(chunks.map((c) => c.data)).toString('utf8'),
+  };
 }
 
 function assignment(spec: Record<string, unknown>, layers: Partial<JobAssignment>): JobAssignment {

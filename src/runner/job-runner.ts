@@ -92,7 +92,8 @@ export async function runJob(
   const storage = await deps.storage?.openJob(assignment, cancel);
   const masker = new SecretMasker([...assignment.secrets, ...(storage?.secrets ?? [])]);
   const io: StepIo = {
-    write: (text) => streamer.write(masker.push(text)),
+    write: (data) =>
+      streamer.write(masker.push(typeof data === 'string' ? Buffer.from(data, 'utf8') : data)),
     onDrain: (listener) => streamer.onDrain(listener),
     signal: cancel,
   };
@@ -229,7 +230,7 @@ export async function runJob(
   } finally {
     await Promise.all(background.map((b) => b.stop()));
     const rest = masker.flush();
-    if (rest) streamer.write(rest);
+    if (rest.length > 0) streamer.write(rest);
     await Promise.all([streamer.close(), reports]);
   }
   try {

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { LogChunk } from '../protocol/runner-api.js';
-import { LogStreamer } from './log-streamer.js';
+import { type LogBytesChunk, LogStreamer } from './log-streamer.js';
 
 describe('LogStreamer', () => {
   it('sends ordered chunks with contiguous offsets that add up to the whole output', async () => {
-    const received: LogChunk[] = [];
+    const received: LogBytesChunk[] = [];
     const s = new LogStreamer({ send: async (c) => void received.push(...c), maxChunkBytes: 10 });
     const parts = ['hello ', 'world, ', 'this is ', 'a longer line\n', 'é ünïcode ✓\n'];
     for (const p of parts) s.write(p);
@@ -13,9 +12,9 @@ describe('LogStreamer', () => {
     let offset = 0;
     for (const c of received) {
       expect(c.offset).toBe(offset);
-      offset += Buffer.byteLength(c.data);
+      offset += c.data.length;
     }
-    expect(received.map((c) => c.data).join('')).toBe(parts.join(''));
+    expect(Buffer.concat(received.map((c) => c.data)).toString()).toBe(parts.join(''));
   });
 
   it('resends a failed batch with the same sequence numbers until it is acknowledged', async () => {
@@ -37,23 +36,50 @@ describe('LogStreamer', () => {
     expect(attempts[2]).toEqual([0, 1]);
   });
 
-  it('cuts long writes into chunks of at most maxChunkBytes, keeping surrogate pairs whole', async () => {
-    const received: LogChunk[] = [];
+  it('cuts long writes into chunks of at most maxChunkBytes, each valid UTF-8 on its own', async () => {
+    const received: LogBytesChunk[] = [];
     const s = new LogStreamer({ send: async (c) => void received.push(...c), maxChunkBytes: 16 });
     const text = `${'a'.repeat(37)}😀${'é'.repeat(9)}😀\n`;
     s.write(text);
-    s.write('😀'.slice(0, 1));
-    s.write('😀'.slice(1));
+    // A character split across writes, byte by byte.
+    for (const byte of Buffer.from('😀')) s.write(Buffer.from([byte]));
     await s.close();
-    expect(received.map((c) => c.data).join('')).toBe(`${text}😀`);
+    expect(Buffer.concat(received.map((c) => c.data)).toString()).toBe(`${text}😀`);
     let offset = 0;
     for (const c of received) {
-      const bytes = Buffer.byteLength(c.data);
-      expect(bytes).toBeLessThanOrEqual(16);
+      expect(c.data.length).toBeLessThanOrEqual(16);
       expect(c.offset).toBe(offset);
-      expect(c.data).not.toMatch(/^[\udc00-\udfff]|[\ud800-\udbff]$/);
-      offset += bytes;
+      expect(Buffer.from(c.data.toString('utf8')).equals(c.data)).toBe(true);
+      offset += c.data.length;
     }
+  });
+
+  it('stores invalid UTF-8 as U+FFFD and counts offsets in the bytes it sends', async () => {
+    const received: LogBytesChunk[] = [];
+    const s = new LogStreamer({ send: async (c) => void received.push(...c), maxChunkBytes: 8 });
+    s.write(Buffer.from([0x61, 0xff, 0x62, 0xc3]));
+    s.write('tail\n');
+    await s.close();
+    const all = Buffer.concat(received.map((c) => c.data));
+    expect(all.toString()).toBe('a\ufffdb\ufffdtail\n');
+    let offset = 0;
+    for (const c of received) {
+      expect(c.offset).toBe(offset);
+      offset += c.data.length;
+    }
+    expect(s.bytesWritten).toBe(all.length);
+  });
+
+  it('seals a partial chunk after the flush interval', async () => {
+    const received: LogBytesChunk[] = [];
+    const s = new LogStreamer({
+      send: async (c) => void received.push(...c),
+      flushIntervalMs: 5,
+    });
+    s.write('first line\n');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(received.map((c) => c.data.toString())).toEqual(['first line\n']);
+    await s.close();
   });
 
   it('asks the producer to pause past the memory bound and signals drain', async () => {

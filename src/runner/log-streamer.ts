@@ -1,36 +1,49 @@
-import type { LogChunk } from '../protocol/runner-api.js';
+import { isUtf8 } from 'node:buffer';
+import { incompleteUtf8Tail } from './utf8-boundary.js';
+
+/** A sealed piece of a job's log: its bytes are valid UTF-8 and never change once sealed. */
+export interface LogBytesChunk {
+  readonly seq: number;
+  /** Byte offset of the chunk's first byte in the job's whole log. */
+  readonly offset: number;
+  readonly data: Buffer;
+}
 
 export interface LogStreamerOptions {
   /** Sends chunks in order; resolves when the server stored (or already had) them. */
-  readonly send: (chunks: readonly LogChunk[]) => Promise<void>;
-  /**
-   * A chunk is sealed at this size, in bytes (default 64 KiB). Small enough that no chunk string
-   * lands in V8's large-object space, which is only swept by full collections.
-   */
+  readonly send: (chunks: readonly LogBytesChunk[]) => Promise<void>;
+  /** A chunk is sealed at this size, in bytes (default 64 KiB). */
   readonly maxChunkBytes?: number;
   /** A partial chunk is sealed after this long, in ms (default 200). */
   readonly flushIntervalMs?: number;
-  /** Above this many unacknowledged bytes, `write` asks the producer to pause (default 8 MiB). */
+  /** Above this many unacknowledged bytes, `write` asks the producer to pause (default 4 MiB). */
   readonly maxPendingBytes?: number;
-  /** Bytes per request (default 2 MiB). */
+  /** Bytes per request (default 1 MiB). */
   readonly maxBatchBytes?: number;
+  /** Chunks per request (default 64). */
+  readonly maxBatchChunks?: number;
   readonly onSendError?: (error: unknown, attempt: number) => void;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
  * Turns a job's output into ordered, bounded log chunks (sequence number + byte offset) and
- * sends them one batch at a time. Memory is bounded: past `maxPendingBytes` of unacknowledged
- * output, `write` returns false and the executor pauses the step's output until `drain`.
- * A batch that fails is sent again (same sequence numbers, so the server stores it once) until
- * it is acknowledged, e.g. after a server restart.
+ * sends them one batch at a time. Output stays bytes from the step's pipe to the request body:
+ * it is copied once, into the chunk being filled, and never decoded. Chunks are cut between
+ * UTF-8 characters (each decodes on its own) and invalid UTF-8 is replaced with U+FFFD at
+ * sealing, so offsets count exactly the bytes the server stores.
+ *
+ * Memory is bounded: past `maxPendingBytes` of unacknowledged output, `write` returns false and
+ * the executor pauses the step's output until `drain`. A batch that fails is sent again (same
+ * sequence numbers, so the server stores it once) until it is acknowledged, e.g. after a
+ * server restart.
  */
 export class LogStreamer {
   readonly #o: Required<Omit<LogStreamerOptions, 'onSendError'>> &
     Pick<LogStreamerOptions, 'onSendError'>;
-  #buffer: string[] = [];
-  #bufferBytes = 0;
-  readonly #queue: { chunk: LogChunk; bytes: number }[] = [];
+  #current: Buffer;
+  #used = 0;
+  readonly #queue: LogBytesChunk[] = [];
   #queuedBytes = 0;
   #seq = 0;
   #offset = 0;
@@ -46,39 +59,35 @@ export class LogStreamer {
       flushIntervalMs: 200,
       maxPendingBytes: 4 * 1024 * 1024,
       maxBatchBytes: 1024 * 1024,
+      maxBatchChunks: 64,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       ...options,
     };
+    this.#current = Buffer.allocUnsafe(this.#o.maxChunkBytes);
   }
 
   get pendingBytes(): number {
-    return this.#bufferBytes + this.#queuedBytes;
+    return this.#used + this.#queuedBytes;
   }
 
   /** Bytes written so far (the offset of the next byte). */
   get bytesWritten(): number {
-    return this.#offset + this.#bufferBytes;
+    return this.#offset + this.#used;
   }
 
-  write(text: string): boolean {
-    if (this.#closed || text.length === 0) return true;
+  write(data: string | Uint8Array): boolean {
+    if (this.#closed || data.length === 0) return true;
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const max = this.#o.maxChunkBytes;
-    // Long text is taken in pieces of at most max/2 UTF-16 units: at most `max` bytes of V8
-    // string, at most 1.5 × max bytes of UTF-8.
-    const maxUnits = Math.max(2, max >> 1);
-    for (let start = 0; start < text.length; ) {
-      let end = Math.min(text.length, start + maxUnits);
-      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
-      const piece = start === 0 && end === text.length ? text : text.slice(start, end);
-      const bytes = Buffer.byteLength(piece, 'utf8');
-      if (this.#bufferBytes > 0 && this.#bufferBytes + bytes > max) this.#seal();
-      this.#buffer.push(piece);
-      this.#bufferBytes += bytes;
-      if (this.#bufferBytes >= max) this.#seal();
-      start = end;
+    for (let at = 0; at < bytes.length; ) {
+      const n = Math.min(bytes.length - at, max - this.#used);
+      this.#current.set(bytes.subarray(at, at + n), this.#used);
+      this.#used += n;
+      at += n;
+      if (this.#used >= max) this.#seal(false);
     }
-    if (this.#bufferBytes > 0)
-      this.#timer ??= setTimeout(() => this.#seal(), this.#o.flushIntervalMs);
+    if (this.#used > 0)
+      this.#timer ??= setTimeout(() => this.#seal(false), this.#o.flushIntervalMs);
     const ok = this.pendingBytes < this.#o.maxPendingBytes;
     if (!ok) this.#paused = true;
     return ok;
@@ -92,32 +101,43 @@ export class LogStreamer {
   /** Seals what is buffered and resolves when every chunk has been acknowledged. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#seal();
+    this.#seal(true);
     while (this.#queue.length > 0 || this.#pumping) {
       await (this.#pumping ?? this.#pump());
     }
   }
 
-  #seal(): void {
+  /** Queues the filled part of the current chunk; an incomplete last character waits, unless `final`. */
+  #seal(final: boolean): void {
     if (this.#timer) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#buffer.length === 0) return;
-    let data = this.#buffer.length === 1 ? (this.#buffer[0] ?? '') : this.#buffer.join('');
-    // Never split a UTF-16 surrogate pair across chunks.
-    let carry = '';
-    if (isHighSurrogate(data.charCodeAt(data.length - 1)) && !this.#closed) {
-      carry = data.slice(-1);
-      data = data.slice(0, -1);
+    if (this.#used === 0) return;
+    const cut = final ? this.#used : this.#used - incompleteUtf8Tail(this.#current, this.#used);
+    const carry = this.#used - cut;
+    if (cut === 0) {
+      // Only the start of a character so far: wait for the rest.
+      if (!final) this.#timer = setTimeout(() => this.#seal(true), this.#o.flushIntervalMs);
+      return;
     }
-    this.#buffer = carry ? [carry] : [];
-    this.#bufferBytes = carry ? 3 : 0;
-    if (data.length === 0) return;
-    const bytes = Buffer.byteLength(data, 'utf8');
-    this.#queue.push({ chunk: { seq: this.#seq++, offset: this.#offset, data }, bytes });
-    this.#queuedBytes += bytes;
-    this.#offset += bytes;
+    const current = this.#current;
+    let sealed: Buffer;
+    if (cut >= this.#o.maxChunkBytes >> 1) {
+      // A full chunk keeps its buffer; the next one gets a fresh one.
+      sealed = current.subarray(0, cut);
+      this.#current = Buffer.allocUnsafe(this.#o.maxChunkBytes);
+      if (carry > 0) this.#current.set(current.subarray(cut, this.#used), 0);
+    } else {
+      // A small chunk (sealed by the timer) is copied, so it holds no more memory than it counts.
+      sealed = Buffer.from(current.subarray(0, cut));
+      if (carry > 0) current.copyWithin(0, cut, this.#used);
+    }
+    const data = isUtf8(sealed) ? sealed : Buffer.from(sealed.toString('utf8'), 'utf8');
+    this.#used = carry;
+    this.#queue.push({ seq: this.#seq++, offset: this.#offset, data });
+    this.#queuedBytes += data.length;
+    this.#offset += data.length;
     void this.#pump();
   }
 
@@ -126,16 +146,17 @@ export class LogStreamer {
     this.#pumping = (async () => {
       let attempt = 0;
       while (this.#queue.length > 0) {
-        const batch: LogChunk[] = [];
+        const batch: LogBytesChunk[] = [];
         let batchBytes = 0;
-        for (const item of this.#queue) {
+        for (const chunk of this.#queue) {
           if (
             batch.length > 0 &&
-            (batchBytes + item.bytes > this.#o.maxBatchBytes || batch.length >= 1000)
+            (batchBytes + chunk.data.length > this.#o.maxBatchBytes ||
+              batch.length >= this.#o.maxBatchChunks)
           )
             break;
-          batch.push(item.chunk);
-          batchBytes += item.bytes;
+          batch.push(chunk);
+          batchBytes += chunk.data.length;
         }
         try {
           await this.#o.send(batch);
@@ -157,8 +178,4 @@ export class LogStreamer {
     });
     return this.#pumping;
   }
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
 }

@@ -3,7 +3,8 @@ import { SecretMasker } from './redact.js';
 
 const run = (secrets: string[], parts: string[]): string => {
   const m = new SecretMasker(secrets);
-  return parts.map((p) => m.push(p)).join('') + m.flush();
+  const out = parts.map((p) => m.push(Buffer.from(p)));
+  return Buffer.concat([...out, m.flush()]).toString('utf8');
 };
 
 describe('SecretMasker', () => {
@@ -25,13 +26,30 @@ describe('SecretMasker', () => {
 
   it('holds back only a possible prefix, so ordinary text flows at once', () => {
     const m = new SecretMasker(['topsecret']);
-    expect(m.push('hello wor')).toBe('hello wor');
-    expect(m.push('ld top')).toBe('ld ');
-    expect(m.push('ping')).toBe('topping');
+    const push = (text: string) => m.push(Buffer.from(text)).toString('utf8');
+    expect(push('hello wor')).toBe('hello wor');
+    expect(push('ld top')).toBe('ld ');
+    expect(push('ping')).toBe('topping');
   });
 
   it('masks several values, the longer first', () => {
     expect(run(['abcd', 'abcdefgh'], ['abcdefgh abcd'])).toBe('******** ********');
+  });
+
+  it('masks non-ASCII values split inside a multi-byte character', () => {
+    const secret = 'pässwörd-✓';
+    const bytes = Buffer.from(`a ${secret} b`);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const m = new SecretMasker([secret]);
+      const out = [m.push(bytes.subarray(0, cut)), m.push(bytes.subarray(cut)), m.flush()];
+      expect(Buffer.concat(out).toString('utf8')).toBe('a ******** b');
+    }
+  });
+
+  it('passes output through untouched (the same bytes) when there is nothing to mask', () => {
+    const data = Buffer.from('no secrets here\n');
+    expect(new SecretMasker([]).push(data)).toBe(data);
+    expect(new SecretMasker(['hunter22']).push(data).equals(data)).toBe(true);
   });
 
   it('ignores values shorter than 4 characters', () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpClient } from '../net/create-http-client.js';
 import { parseProxySettings } from '../proxy/index.js';
-import { RunnerApiClient, encodeLogBodies } from './runner-api-client.js';
+import { RunnerApiClient } from './runner-api-client.js';
 
 type Answer = (request: number, res: ServerResponse) => void;
 
@@ -108,7 +108,9 @@ describe('RunnerApiClient against a server that answers 429', () => {
       ),
     );
     const { api, logs } = client(server.url);
-    await expect(api.sendLogs('job-1', [{ seq: 0, offset: 0, data: 'x' }])).rejects.toMatchObject({
+    await expect(
+      api.sendLogs('job-1', [{ seq: 0, offset: 0, data: Buffer.from('x') }]),
+    ).rejects.toMatchObject({
       code: 'RATE_LIMITED',
       message: 'server: slow down, answer 5',
     });
@@ -170,33 +172,5 @@ describe('RunnerApiClient against a server that answers 429', () => {
     });
     expect(server.requests).toHaveLength(1);
     expect(logs).toEqual([]);
-  });
-});
-
-describe('encodeLogBodies', () => {
-  const samples = [
-    'plain text ✓ and ünïcode\n',
-    '\u0001'.repeat(100),
-    'quotes " and \\ backslashes, tabs\t',
-    'an emoji 😀, a lone \ud800 surrogate, a line separator \u2028',
-    '',
-  ];
-  const chunks = samples.map((data, seq) => ({ seq, offset: seq * 1000, data }));
-
-  it('encodes chunks as the JSON the server parses back to the same chunks', () => {
-    const bodies = encodeLogBodies(chunks, 1_000_000);
-    expect(bodies).toHaveLength(1);
-    const text = Buffer.from(bodies[0] as Uint8Array).toString('utf8');
-    expect(text).toBe(JSON.stringify({ chunks }));
-  });
-
-  it('splits requests to stay under the size limit, one chunk at least per request', () => {
-    // 100 control characters become 600 bytes of JSON: that chunk goes alone.
-    const bodies = encodeLogBodies(chunks, 400);
-    const parsed = bodies.map((b) => JSON.parse(Buffer.from(b).toString('utf8')).chunks);
-    expect(parsed.flat()).toEqual(chunks);
-    expect(parsed.map((c) => c.map((x: { seq: number }) => x.seq))).toEqual([[0], [1], [2, 3, 4]]);
-    for (const [i, body] of bodies.entries())
-      if (i !== 1) expect(body.byteLength).toBeLessThanOrEqual(400);
   });
 });

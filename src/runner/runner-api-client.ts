@@ -5,12 +5,16 @@ import {
   isRetryableStatus,
   retryDelayMs,
 } from '../net/retry-policy.js';
+import {
+  formatLogChunkTable,
+  logChunkTableHeader,
+  logChunksBinaryType,
+} from '../protocol/log-chunk-table.js';
 import type {
   ClaimRequest,
   CompleteRequest,
   HeartbeatResponse,
   JobAssignment,
-  LogChunk,
   RegisterRequest,
   RegisterResponse,
   StepReport,
@@ -24,6 +28,7 @@ import {
 import { AppError, isAppError } from '../shared/app-error.js';
 import { isErrorCode } from '../shared/error-codes.js';
 import { redactUrl } from '../shared/redact-url.js';
+import type { LogBytesChunk } from './log-streamer.js';
 
 export interface RunnerApiClientOptions {
   /** The server's URL as the runner reaches it (e.g. http://ci.internal:8080). */
@@ -40,8 +45,6 @@ export interface RunnerApiClientOptions {
   readonly userAgent?: string;
   /** Per-request timeout without a long-poll, in ms. */
   readonly timeoutMs?: number;
-  /** Largest log request body, in bytes (default 6 MiB; the server takes up to 8 MiB). */
-  readonly maxLogBodyBytes?: number;
 }
 
 const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -58,8 +61,9 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   });
 
 /**
- * Every request the runner makes to the server goes through here: JSON in and out, the runner
- * token, and the retry rule for 429/503 (RateLimit-ResetTime, else Retry-After, else a default
+ * Every request the runner makes to the server goes through here (the one HTTP client's stream
+ * API: Node buffers both ways, no web-stream copies): JSON in and out, log chunks as bytes, the
+ * runner token, and the retry rule for 429/503 (RateLimit-ResetTime, else Retry-After, else a default
  * interval with jitter; at most 5 tries, then the final answer is logged and raised).
  */
 export class RunnerApiClient {
@@ -77,16 +81,22 @@ export class RunnerApiClient {
   async #call(
     path: string,
     body: unknown,
-    options: { signal?: AbortSignal; timeoutMs?: number; auth?: boolean } = {},
+    options: {
+      signal?: AbortSignal;
+      timeoutMs?: number;
+      auth?: boolean;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<{ status: number; json: unknown }> {
     const url = new URL(path.replace(/^\//, ''), this.#base);
     const retry = this.#o.retry ?? defaultRetrySettings;
     const sleep = this.#o.sleep ?? defaultSleep;
     const timeoutMs = options.timeoutMs ?? this.#o.timeoutMs ?? 30_000;
+    const payload = body instanceof Uint8Array ? body : Buffer.from(JSON.stringify(body), 'utf8');
     for (let attempt = 1; ; attempt++) {
-      let response: Awaited<ReturnType<HttpClient['request']>>;
+      let response: Awaited<ReturnType<HttpClient['stream']>>;
       try {
-        response = await this.#o.http.request(url, {
+        response = await this.#o.http.stream(url, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -94,8 +104,9 @@ export class RunnerApiClient {
             ...(options.auth !== false && this.token
               ? { authorization: `Bearer ${this.token}` }
               : {}),
+            ...options.headers,
           },
-          body: body instanceof Uint8Array ? body : JSON.stringify(body),
+          body: payload,
           ...(options.signal ? { signal: options.signal } : {}),
           timeoutMs,
         });
@@ -111,7 +122,7 @@ export class RunnerApiClient {
       }
       let text: string;
       try {
-        text = await response.text();
+        text = await readText(response.body);
       } catch (cause) {
         if (options.signal?.aborted) throw new AppError('CANCELED', 'request canceled', { cause });
         throw new AppError(
@@ -122,7 +133,7 @@ export class RunnerApiClient {
       }
       const status = response.status;
       if (isRetryableStatus(status) && attempt < retry.maxTries) {
-        const headers = { get: (name: string) => response.headers.get(name) };
+        const headers = { get: (name: string) => response.header(name) ?? null };
         const { delayMs, basis } = retryDelayMs(headers, attempt, Date.now(), Math.random(), retry);
         this.#o.log(
           'warn',
@@ -184,13 +195,24 @@ export class RunnerApiClient {
   }
 
   /**
-   * Sends log chunks, encoded straight into one buffer per request (no large intermediate
-   * strings), in as many requests as keep each body under `maxLogBodyBytes`.
+   * Sends log chunks in one request: their bytes one after the other as the body, and where
+   * each one is in the `airlock-log-chunks` header (src/protocol/log-chunk-table.ts).
    */
-  async sendLogs(jobId: string, chunks: readonly LogChunk[]): Promise<void> {
+  async sendLogs(jobId: string, chunks: readonly LogBytesChunk[]): Promise<void> {
+    if (chunks.length === 0) return;
     const path = `${runnerApiPrefix}/jobs/${encodeURIComponent(jobId)}/logs`;
-    for (const body of encodeLogBodies(chunks, this.#o.maxLogBodyBytes ?? 6 * 1024 * 1024))
-      await this.#call(path, body);
+    const body =
+      chunks.length === 1
+        ? (chunks[0]?.data ?? Buffer.alloc(0))
+        : Buffer.concat(chunks.map((c) => c.data));
+    await this.#call(path, body, {
+      headers: {
+        'content-type': logChunksBinaryType,
+        [logChunkTableHeader]: formatLogChunkTable(
+          chunks.map((c) => ({ seq: c.seq, offset: c.offset, length: c.data.length })),
+        ),
+      },
+    });
   }
 
   async reportStep(jobId: string, step: StepReport): Promise<void> {
@@ -207,39 +229,9 @@ export class RunnerApiClient {
   }
 }
 
-const head = '{"chunks":[';
-const tail = ']}';
-/** One chunk as JSON text, in parts written one after the other into the request buffer. */
-function chunkJson(chunk: LogChunk): { parts: string[]; bytes: number } {
-  const start = `{"seq":${chunk.seq},"offset":${chunk.offset},"data":`;
-  const data = JSON.stringify(chunk.data);
-  return { parts: [start, data, '}'], bytes: start.length + Buffer.byteLength(data) + 1 };
-}
-
-/** `{"chunks":[...]}` bodies, as UTF-8 buffers of at most `maxBytes` (or one chunk each). */
-export function encodeLogBodies(chunks: readonly LogChunk[], maxBytes: number): Uint8Array[] {
-  const bodies: Uint8Array[] = [];
-  let group: { parts: string[]; bytes: number }[] = [];
-  let groupBytes = head.length + tail.length;
-  const flush = (): void => {
-    if (group.length === 0) return;
-    const buffer = Buffer.allocUnsafe(groupBytes);
-    let at = buffer.write(head, 0, 'latin1');
-    group.forEach((item, i) => {
-      if (i > 0) at += buffer.write(',', at, 'latin1');
-      for (const part of item.parts) at += buffer.write(part, at, 'utf8');
-    });
-    buffer.write(tail, at, 'latin1');
-    bodies.push(buffer);
-    group = [];
-    groupBytes = head.length + tail.length;
-  };
-  for (const chunk of chunks) {
-    const json = chunkJson(chunk);
-    if (group.length > 0 && groupBytes + 1 + json.bytes > maxBytes) flush();
-    groupBytes += json.bytes + (group.length > 0 ? 1 : 0);
-    group.push(json);
-  }
-  flush();
-  return bodies;
+/** The whole body as text (answers of the runner API are small JSON documents). */
+async function readText(body: NodeJS.ReadableStream): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of body) parts.push(typeof part === 'string' ? Buffer.from(part) : part);
+  return Buffer.concat(parts).toString('utf8');
 }

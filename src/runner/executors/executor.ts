@@ -24,8 +24,11 @@ export interface StepOutcome {
 }
 
 export interface StepIo {
-  /** Output, already merged (stdout and stderr), in order, as text. Returns false to ask for a pause. */
-  write(text: string): boolean;
+  /**
+   * Output, already merged (stdout and stderr), in order: bytes as the step printed them, or
+   * text. Returns false to ask for a pause.
+   */
+  write(data: string | Buffer): boolean;
   /** Called when a paused writer may resume. */
   onDrain(listener: () => void): () => void;
   readonly signal: AbortSignal;

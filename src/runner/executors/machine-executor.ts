@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { incompleteUtf8Tail } from '../utf8-boundary.js';
 import type {
   BackgroundStep,
   ExecStep,
@@ -132,10 +133,20 @@ export class MachineExecutor implements Executor {
           for (const s of streams) s?.resume();
         });
         for (const stream of streams) {
-          stream?.setEncoding('utf8');
-          stream?.on('data', (text: string) => {
+          // Bytes as they come; a character split across reads waits for its end, so stdout
+          // and stderr never interleave inside one.
+          let carry: Buffer | undefined;
+          stream?.on('data', (bytes: Buffer) => {
             armIdle();
-            if (!io.write(text)) for (const s of streams) s?.pause();
+            let data = carry ? Buffer.concat([carry, bytes]) : bytes;
+            const tail = incompleteUtf8Tail(data);
+            carry = tail > 0 ? Buffer.from(data.subarray(data.length - tail)) : undefined;
+            if (tail > 0) data = data.subarray(0, data.length - tail);
+            if (data.length > 0 && !io.write(data)) for (const s of streams) s?.pause();
+          });
+          stream?.on('end', () => {
+            if (carry) io.write(carry);
+            carry = undefined;
           });
         }
         const finish = (outcome: StepOutcome): void => {

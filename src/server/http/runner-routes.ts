@@ -1,4 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  logChunkTableHeader,
+  logChunksBinaryType,
+  parseLogChunkTable,
+} from '../../protocol/log-chunk-table.js';
 import { drainRequestSchema } from '../../protocol/rest-api.js';
 import {
   claimRequestSchema,
@@ -9,6 +14,7 @@ import {
   runnerApiPrefix,
   stepReportSchema,
 } from '../../protocol/runner-api.js';
+import type { LogChunk } from '../../protocol/runner-api.js';
 import { AppError } from '../../shared/app-error.js';
 import type { Services } from '../services/services.js';
 import type { RunnerRow } from '../store/runners-repository.js';
@@ -64,10 +70,20 @@ export function runnerRoutes(
     return services.scheduler.heartbeat(runner, body.jobIds);
   });
 
-  app.post(`${runnerApiPrefix}/jobs/:id/logs`, async (request) => {
-    const runner = await runnerOf(request);
-    const body = parseInput(logChunksRequestSchema, request.body);
-    return services.scheduler.appendLogs(runner, jobIdOf(request), body.chunks);
+  app.register(async (scope) => {
+    // Log chunks as bytes (the runner's form) or as JSON; both are stored the same way.
+    scope.addContentTypeParser(
+      logChunksBinaryType,
+      { parseAs: 'buffer', bodyLimit: 8 * 1024 * 1024 },
+      (_request, body, done) => done(null, body),
+    );
+    scope.post(`${runnerApiPrefix}/jobs/:id/logs`, async (request) => {
+      const runner = await runnerOf(request);
+      const chunks = Buffer.isBuffer(request.body)
+        ? binaryChunks(request.body, request.headers[logChunkTableHeader])
+        : parseInput(logChunksRequestSchema, request.body).chunks;
+      return services.scheduler.appendLogs(runner, jobIdOf(request), chunks);
+    });
   });
 
   app.post(`${runnerApiPrefix}/jobs/:id/steps`, async (request) => {
@@ -95,5 +111,17 @@ export function runnerRoutes(
     const body = parseInput(drainRequestSchema, request.body);
     const updated = await services.runners.setDrain(runner.id, body.drain);
     return { drain: updated.drain };
+  });
+}
+
+/** Splits a binary log body into chunks by its `airlock-log-chunks` table. */
+function binaryChunks(body: Buffer, header: string | string[] | undefined): LogChunk[] {
+  const table = parseLogChunkTable(Array.isArray(header) ? header.join(',') : header, body.length);
+  if (!table.ok) throw new AppError('INVALID_ARGUMENT', `log chunks: ${table.error}`);
+  let at = 0;
+  return table.value.map((place) => {
+    const data = body.toString('utf8', at, at + place.length);
+    at += place.length;
+    return { seq: place.seq, offset: place.offset, data };
   });
 }

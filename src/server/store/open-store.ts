@@ -71,14 +71,23 @@ function describeUrl(url: string): string {
   }
 }
 
+const sqlitePageSize = 32 * 1024;
+
 function openSqliteFile(options: SqliteStoreOptions): Sqlite.Database {
   try {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     const file = new Sqlite(options.path);
+    // Job logs are most of the bytes: 32 KiB pages store a 64 KiB log chunk in 3 pages instead
+    // of 17 overflow pages, about three times less work per logged byte. It takes effect when
+    // the file is created (an existing database keeps its page size).
+    file.pragma(`page_size = ${sqlitePageSize}`);
     file.pragma('journal_mode = WAL');
     file.pragma('synchronous = NORMAL');
+    const pageSize = Number(file.pragma('page_size', { simple: true })) || 4096;
     // Checkpoint every ~40 MB of WAL instead of 4 MB: log-heavy jobs write a lot.
-    file.pragma('wal_autocheckpoint = 10000');
+    file.pragma(`wal_autocheckpoint = ${Math.ceil((40 * 1024 * 1024) / pageSize)}`);
+    // A 16 MiB page cache, whatever the page size.
+    file.pragma('cache_size = -16384');
     file.pragma('foreign_keys = ON');
     file.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5_000))}`);
     return file;

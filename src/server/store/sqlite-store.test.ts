@@ -27,6 +27,8 @@ describe('SQLite store', () => {
     const file = new Sqlite(path, { readonly: true });
     try {
       expect(file.pragma('journal_mode', { simple: true })).toBe('wal');
+      // Large pages for log chunks, and the checkpoint interval sized to them.
+      expect(file.pragma('page_size', { simple: true })).toBe(32768);
       const migrations = file.prepare('select name from airlock_migrations').all();
       expect(migrations).toEqual([
         { name: '0001-initial' },
