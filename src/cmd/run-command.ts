@@ -8,6 +8,7 @@ import { formatTable } from '../cli/output.js';
 import type { CliContext } from '../cli/output.js';
 import { finalJobStatuses } from '../protocol/statuses.js';
 import { serverConfigSchema } from '../server/config.js';
+import { parseJobSpec } from '../server/services/job-spec.js';
 import { AppError } from '../shared/app-error.js';
 import { formatDuration } from '../shared/duration.js';
 import { jobNetworkFromEnv } from './job-network.js';
@@ -75,6 +76,8 @@ export function runCommand(
         gitEnv: network.gitEnv,
         allowDockerOnMachine: opts.executor === 'machine',
         scheduleTriggers: false,
+        // A local run has no contexts (nor project variables): jobs naming them run without.
+        missingContexts: 'empty',
         runnerLog: (level, message) => {
           if (level !== 'info') out.err(`runner ${level}: ${message}`);
         },
@@ -155,6 +158,7 @@ async function waitForPipeline(
 ): Promise<number> {
   const { store } = services.deps;
   const approved = new Set<string>();
+  const warnedContexts = new Set<string>();
   for (;;) {
     if (ctx.signal.aborted) {
       ctx.output.err('Interrupted: canceling the pipeline…');
@@ -162,6 +166,13 @@ async function waitForPipeline(
     }
     const jobs = await store.jobs.listByPipeline(pipelineId);
     for (const job of jobs) {
+      const contexts = parseJobSpec(job.spec).contexts ?? [];
+      if (contexts.length > 0 && !warnedContexts.has(job.name)) {
+        warnedContexts.add(job.name);
+        ctx.output.err(
+          `⚠ ${job.name} uses context ${contexts.join(', ')}: a local run has no contexts, so it runs without their variables`,
+        );
+      }
       if (job.status === 'on_hold' && !approved.has(job.id)) {
         approved.add(job.id);
         ctx.output.err(`✔ ${job.name}: approval job approved automatically (local run)`);

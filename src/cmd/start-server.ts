@@ -57,6 +57,8 @@ export interface StartServerOptions {
   readonly caBundle?: string;
   /** How long embedded jobs may run on after a shutdown begins, in ms (default 30 s). */
   readonly shutdownGraceMs?: number;
+  /** A job naming a missing context: `fail` it (default) or run it without (`airlock run`). */
+  readonly missingContexts?: 'fail' | 'empty';
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
@@ -105,6 +107,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       HOME: options.env.HOME ?? dataDir,
       ...(options.gitEnv ?? {}),
     }),
+    { missingContexts: options.missingContexts ?? 'fail' },
   );
   const shutdown = new AbortController();
   const app = buildApp({ services, logger, shutdown: shutdown.signal });

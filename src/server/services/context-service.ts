@@ -15,6 +15,15 @@ export type ResolvedContexts =
     }
   | { readonly ok: false; readonly missing: readonly string[] };
 
+export interface ContextServiceOptions {
+  /**
+   * What a job naming a context that does not exist gets: `fail` (the server: the job ends
+   * `failed` without running) or `empty` (`airlock run`: a local run has no contexts, so the
+   * job runs without their variables, as it runs without project variables).
+   */
+  readonly missingContexts?: 'fail' | 'empty';
+}
+
 function contextView(c: ContextRow, variables: readonly ContextVarNameRow[]): ContextView {
   return {
     id: c.id,
@@ -60,9 +69,11 @@ export function missingContextsMessage(missing: readonly string[]): string {
  */
 export class ContextService {
   readonly #d: ServiceDeps;
+  readonly #missingAreEmpty: boolean;
 
-  constructor(deps: ServiceDeps) {
+  constructor(deps: ServiceDeps, options: ContextServiceOptions = {}) {
     this.#d = deps;
+    this.#missingAreEmpty = options.missingContexts === 'empty';
   }
 
   /** Every context with its variable names (no values), by name. */
@@ -123,15 +134,15 @@ export class ContextService {
 
   /**
    * Decrypts the variables of the contexts a job lists, merged in that order (a later context
-   * wins on the same name). Names that do not exist come back as `missing`, in listed order.
-   * For the job assignment of a claimed job only.
+   * wins on the same name). Names that do not exist come back as `missing`, in listed order
+   * (unless missing contexts are treated as empty). For the job assignment of a claimed job only.
    */
   async resolveForJob(names: readonly string[]): Promise<ResolvedContexts> {
     const { store, secrets } = this.#d;
     if (names.length === 0) return { ok: true, env: {}, values: [] };
     const found = new Map((await store.contexts.getByNames(names)).map((c) => [c.name, c]));
     const missing = [...new Set(names.filter((n) => !found.has(n)))];
-    if (missing.length > 0) return { ok: false, missing };
+    if (missing.length > 0 && !this.#missingAreEmpty) return { ok: false, missing };
     const rows = await store.contexts.listEncrypted([...found.values()].map((c) => c.id));
     const env: Record<string, string> = {};
     const values: string[] = [];

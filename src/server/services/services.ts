@@ -1,5 +1,5 @@
 import { AuthService } from './auth-service.js';
-import { ContextService } from './context-service.js';
+import { ContextService, type ContextServiceOptions } from './context-service.js';
 import type { GitRun } from './git-source.js';
 import { JobQueryService } from './job-query-service.js';
 import { PipelineService } from './pipeline-service.js';
@@ -25,9 +25,18 @@ export interface Services {
   readonly storage: StorageServices;
 }
 
-export function createServices(deps: ServiceDeps, git: GitRun): Services {
+/** Choices of the process that composes the services (`airlock server` or `airlock run`). */
+export interface ServicesOptions {
+  readonly missingContexts?: ContextServiceOptions['missingContexts'];
+}
+
+export function createServices(
+  deps: ServiceDeps,
+  git: GitRun,
+  options: ServicesOptions = {},
+): Services {
   const projects = new ProjectService(deps);
-  const contexts = new ContextService(deps);
+  const contexts = new ContextService(deps, { missingContexts: options.missingContexts ?? 'fail' });
   const workflows = new WorkflowService(deps);
   const pipelines = new PipelineService(deps, projects, workflows, git);
   return {
