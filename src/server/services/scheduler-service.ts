@@ -220,21 +220,15 @@ export class SchedulerService {
     await this.#ownedRunningJob(runner, jobId);
     const { store, clock, logHub } = this.#d;
     const now = clock.nowMs();
-    // One transaction per request: one commit (one WAL sync) for the whole batch.
-    const inserted = await store.transaction(async (tx) => {
-      const fresh: LogChunk[] = [];
-      for (const chunk of [...chunks].sort((a, b) => a.seq - b.seq)) {
-        const added = await tx.logs.append({
-          jobId,
-          seq: chunk.seq,
-          offset: chunk.offset,
-          data: chunk.data,
-          createdAtMs: now,
-        });
-        if (added) fresh.push(chunk);
-      }
-      return fresh;
-    });
+    // One statement per request: one commit for the whole batch, duplicates skipped.
+    const bySeq = new Map<number, LogChunk>();
+    for (const chunk of chunks) if (!bySeq.has(chunk.seq)) bySeq.set(chunk.seq, chunk);
+    const ordered = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    const added = await store.logs.appendMany(
+      jobId,
+      ordered.map((c) => ({ seq: c.seq, offset: c.offset, data: c.data, createdAtMs: now })),
+    );
+    const inserted = ordered.filter((c) => added.has(c.seq));
     // Viewers hear about chunks only once they are stored.
     for (const chunk of inserted) logHub.publish(jobId, { type: 'chunk', chunk });
     const stored = inserted.length;

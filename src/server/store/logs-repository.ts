@@ -61,6 +61,37 @@ export class LogsRepository {
     return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }
 
+  /**
+   * Stores many chunks of one job in one statement (atomic), each unless its (jobId, seq) is
+   * already stored; returns the seqs that were new. NOT_FOUND for an unknown job.
+   */
+  async appendMany(
+    jobId: string,
+    chunks: readonly Omit<LogChunkRow, 'jobId'>[],
+  ): Promise<Set<number>> {
+    if (chunks.length === 0) return new Set();
+    const rows = await withConstraintErrors(
+      () =>
+        this.#ctx.db
+          .insertInto('log_chunks')
+          .values(
+            chunks.map((chunk) => ({
+              job_id: jobId,
+              seq: chunk.seq,
+              byte_offset: chunk.offset,
+              size_bytes: Buffer.byteLength(chunk.data, 'utf8'),
+              data: chunk.data,
+              created_at_ms: chunk.createdAtMs,
+            })),
+          )
+          .onConflict((oc) => oc.columns(['job_id', 'seq']).doNothing())
+          .returning('seq')
+          .execute(),
+      { missing: `job ${jobId} does not exist` },
+    );
+    return new Set(rows.map((r) => Number(r.seq)));
+  }
+
   /** The job's chunks by seq. */
   async list(jobId: string, options: ListLogChunks = {}): Promise<readonly LogChunkRow[]> {
     const rows = await this.#ctx.db

@@ -97,6 +97,29 @@ export function runtimeCases(store: () => Store): void {
       expect(await s.logs.list('j')).toEqual([]);
     });
 
+    it('appends many chunks in one statement and says which were new', async () => {
+      const s = store();
+      const seed = await seedWorkflow(s);
+      await s.jobs.createMany([jobInput(seed, 'j', { status: 'running' })]);
+      const chunk = (seq: number, data: string) => ({
+        seq,
+        offset: seq * 10,
+        data,
+        createdAtMs: 5,
+      });
+      expect([...(await s.logs.appendMany('j', [chunk(0, 'a\n'), chunk(1, 'ü\n')]))]).toEqual([
+        0, 1,
+      ]);
+      // A resend overlapping what is stored adds only the new one, and keeps the first copies.
+      const added = await s.logs.appendMany('j', [chunk(1, 'other'), chunk(2, 'c\n')]);
+      expect([...added]).toEqual([2]);
+      expect((await s.logs.list('j')).map((c) => c.data)).toEqual(['a\n', 'ü\n', 'c\n']);
+      expect(await s.logs.totalBytes('j')).toBe(7);
+      await expect(s.logs.appendMany('ghost', [chunk(0, 'x')])).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
+    });
+
     it('refuses chunks for a job that does not exist (NOT_FOUND)', async () => {
       await expect(
         store().logs.append({ jobId: 'ghost', seq: 0, offset: 0, data: 'x', createdAtMs: 1 }),
