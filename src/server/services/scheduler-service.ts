@@ -61,7 +61,16 @@ export class SchedulerService {
         if (!current || current.drain || signal.aborted) {
           // A woken waiter that does not claim hands its wake-up to the next one of its group.
           if (woken) wake.passOn(group);
-          if (current?.drain) await holdUntil(deadline - clock.nowMs(), signal);
+          if (current?.drain && !signal.aborted) {
+            // A draining node's long-poll is held (so it does not spin) until the wait ends or
+            // the drain is lifted, in which case it goes on to claim at once.
+            const lifted = await this.#untilDrainLifted(runner.id, deadline, signal);
+            if (lifted) {
+              current = lifted;
+              woken = false;
+              continue;
+            }
+          }
           return undefined;
         }
         generation = wake.generation;
@@ -93,6 +102,27 @@ export class SchedulerService {
       }
       woken = await wake.wait(remaining, signal, group);
       if (!woken) return undefined;
+    }
+  }
+
+  /**
+   * Re-reads the node every second until its drain is lifted (its row) or the deadline;
+   * reading the row works whichever server replica lifted it.
+   */
+  async #untilDrainLifted(
+    runnerId: string,
+    deadline: number,
+    signal: AbortSignal,
+  ): Promise<RunnerRow | undefined> {
+    const { store, clock } = this.#d;
+    for (;;) {
+      const remaining = deadline - clock.nowMs();
+      if (remaining <= 0 || signal.aborted) return undefined;
+      await holdUntil(Math.min(remaining, drainPollMs), signal);
+      if (signal.aborted) return undefined;
+      const fresh = await store.runners.get(runnerId);
+      if (!fresh) return undefined;
+      if (!fresh.drain) return fresh;
     }
   }
 
@@ -278,6 +308,9 @@ export class SchedulerService {
     return expired.length;
   }
 }
+
+/** How often a held long-poll of a draining node looks whether the drain was lifted. */
+const drainPollMs = 1000;
 
 /** Holds a long-poll that will get nothing (a draining node) so the runner does not spin. */
 function holdUntil(ms: number, signal: AbortSignal): Promise<void> {
