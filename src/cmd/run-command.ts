@@ -192,7 +192,12 @@ async function waitForPipeline(
       pipeline.status !== 'created' &&
       jobs.every((j) => finalJobStatuses.has(j.status))
     ) {
-      const rows = jobs.map((j) => [
+      // In the order the jobs ran; jobs that never started (not_run, canceled) after them.
+      const ordered = [...jobs].sort(
+        (a, b) =>
+          (a.startedAtMs ?? Number.MAX_SAFE_INTEGER) - (b.startedAtMs ?? Number.MAX_SAFE_INTEGER),
+      );
+      const rows = ordered.map((j) => [
         j.name + (j.parallelism > 1 ? ` [${j.nodeIndex}]` : ''),
         j.status,
         j.startedAtMs !== null && j.finishedAtMs !== null

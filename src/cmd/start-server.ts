@@ -192,10 +192,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         if (runner) {
           // Running embedded jobs get a grace period to finish, then they are canceled and reported.
           const active = runner;
+          let grace: NodeJS.Timeout | undefined;
           await Promise.race([
             active.drain(),
-            new Promise((r) => setTimeout(r, options.shutdownGraceMs ?? 30_000)),
+            new Promise((r) => {
+              grace = setTimeout(r, options.shutdownGraceMs ?? 30_000);
+            }),
           ]);
+          // The grace timer must not keep the process alive once the jobs have ended.
+          clearTimeout(grace);
           await active.stop();
         }
         await app.close();

@@ -51,7 +51,7 @@ workflows:
     jobs: [containerized]
 `;
 
-/** The summary table (JOB / STATUS / DURATION, one row per job): [job, status] by job name. */
+/** The summary table (JOB / STATUS / DURATION, one row per job): [job, status] in table order. */
 function summaryRows(stderr: string): string[][] {
   const lines = stderr.split('\n');
   const header = lines.findIndex((l) => /^JOB\s+STATUS\s+DURATION\s*$/.test(l));
@@ -64,22 +64,28 @@ function summaryRows(stderr: string): string[][] {
     }
     rows.push(line.trim().split(/\s{2,}|\s+(?=\S+$)/));
   }
-  return rows.map((r) => r.slice(0, 2)).sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  return rows.map((r) => r.slice(0, 2));
 }
 
 describe('airlock run (subprocess, from source)', { timeout: 180_000 }, () => {
-  it('exits 0 for a passing pipeline, streams the job logs and prints a summary table', async () => {
-    const repo = await makeRepo({ '.circleci/config.yml': passing, VERSION: '1.2.3' });
-    const run = await runAirlockCli(['run'], { cwd: repo });
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('[build] built 1.2.3');
-    expect(run.stdout).toContain('[test] tests-pass');
-    expect(summaryRows(run.stderr)).toEqual([
-      ['build', 'success'],
-      ['test', 'success'],
-    ]);
-    expect(run.stderr).toContain('Pipeline success.');
-  });
+  // The process ends on its own as soon as the pipeline has ended (no timer keeps it alive):
+  // well before the 30 s shutdown grace of the embedded runner.
+  it(
+    'exits 0 for a passing pipeline, streams the job logs and prints a summary table',
+    { timeout: 25_000 },
+    async () => {
+      const repo = await makeRepo({ '.circleci/config.yml': passing, VERSION: '1.2.3' });
+      const run = await runAirlockCli(['run'], { cwd: repo });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('[build] built 1.2.3');
+      expect(run.stdout).toContain('[test] tests-pass');
+      expect(summaryRows(run.stderr)).toEqual([
+        ['build', 'success'],
+        ['test', 'success'],
+      ]);
+      expect(run.stderr).toContain('Pipeline success.');
+    },
+  );
 
   it('exits 1 for a failing pipeline and shows which job failed', async () => {
     const repo = await makeRepo({ '.circleci/config.yml': failing });
@@ -89,8 +95,8 @@ describe('airlock run (subprocess, from source)', { timeout: 180_000 }, () => {
     expect(run.stdout).toContain('[build] Exited with code 4');
     expect(run.stdout).not.toContain('SHOULD-NOT-RUN');
     expect(summaryRows(run.stderr)).toEqual([
-      ['after', 'not_run'],
       ['build', 'failed'],
+      ['after', 'not_run'],
     ]);
     expect(run.stderr).toContain('Pipeline failed.');
   });
