@@ -53,6 +53,7 @@ describe('PostgreSQL store across replicas', () => {
           { name: '0001-initial' },
           { name: '0002-storage' },
           { name: '0003-contexts' },
+          { name: '0004-serial-groups' },
         ]);
       } finally {
         await client.end();

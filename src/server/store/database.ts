@@ -99,6 +99,7 @@ export interface JobsTable {
   started_at_ms: number | null;
   finished_at_ms: number | null;
   attempt: number;
+  serial_group: string | null;
 }
 
 export interface StepsTable {

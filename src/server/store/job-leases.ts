@@ -22,7 +22,8 @@ export interface LeaseRenewal {
 }
 
 /**
- * Takes the oldest queued build job (queuedAtMs, then id) that fits the runner and makes it
+ * Takes the oldest queued build job (queuedAtMs, then id) that fits the runner, and that no job
+ * of its serial group (running, or queued before it) holds back, and makes it
  * 'running' under the runner's lease, atomically, in one statement:
  * `UPDATE jobs SET … WHERE id = (SELECT id … ORDER BY queued_at_ms, id LIMIT 1) AND
  * status = 'queued' RETURNING *`. No job is ever claimed twice: on SQLite a write statement
@@ -46,14 +47,50 @@ export async function claimJob(
     })
     .where('id', '=', (eb) =>
       eb
-        .selectFrom('jobs')
-        .select('id')
-        .where('status', '=', 'queued')
-        .where('type', '=', 'build')
-        .where('resource_class', 'in', options.resourceClasses)
-        .where('executor_kind', 'in', options.executorKinds)
-        .orderBy('queued_at_ms')
-        .orderBy('id')
+        .selectFrom('jobs as c')
+        .select('c.id')
+        .where('c.status', '=', 'queued')
+        .where('c.type', '=', 'build')
+        .where('c.resource_class', 'in', options.resourceClasses)
+        .where('c.executor_kind', 'in', options.executorKinds)
+        // A job of a serial group waits while one of its group runs, and for the older queued
+        // ones of its group (whichever runner they fit).
+        .where((w) =>
+          w.or([
+            w('c.serial_group', 'is', null),
+            w.and([
+              w.not(
+                w.exists(
+                  w
+                    .selectFrom('jobs as r')
+                    .select('r.id')
+                    .whereRef('r.serial_group', '=', 'c.serial_group')
+                    .where('r.status', '=', 'running'),
+                ),
+              ),
+              w.not(
+                w.exists(
+                  w
+                    .selectFrom('jobs as q')
+                    .select('q.id')
+                    .whereRef('q.serial_group', '=', 'c.serial_group')
+                    .where('q.status', '=', 'queued')
+                    .where((o) =>
+                      o.or([
+                        o('q.queued_at_ms', '<', o.ref('c.queued_at_ms')),
+                        o.and([
+                          o('q.queued_at_ms', '=', o.ref('c.queued_at_ms')),
+                          o('q.id', '<', o.ref('c.id')),
+                        ]),
+                      ]),
+                    ),
+                ),
+              ),
+            ]),
+          ]),
+        )
+        .orderBy('c.queued_at_ms')
+        .orderBy('c.id')
         .limit(1)
         .$if(ctx.kind === 'postgres', (q) => q.forUpdate().skipLocked()),
     )

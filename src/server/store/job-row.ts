@@ -45,6 +45,8 @@ export interface JobRow {
   readonly finishedAtMs: number | null;
   /** 1 for the first run. */
   readonly attempt: number;
+  /** `serial-group`: jobs of one group run one at a time, the oldest queued first. */
+  readonly serialGroup: string | null;
 }
 
 export interface NewJob {
@@ -74,6 +76,7 @@ export interface NewJob {
   readonly startedAtMs?: number | null;
   readonly finishedAtMs?: number | null;
   readonly approvedBy?: string | null;
+  readonly serialGroup?: string | null;
 }
 
 /**
@@ -118,6 +121,7 @@ export function toJobRow(r: Selectable<JobsTable>): JobRow {
     startedAtMs: r.started_at_ms,
     finishedAtMs: r.finished_at_ms,
     attempt: r.attempt,
+    serialGroup: r.serial_group ?? null,
   };
 }
 
@@ -147,6 +151,7 @@ export function toJobInsert(job: NewJob): Insertable<JobsTable> {
     started_at_ms: job.startedAtMs ?? null,
     finished_at_ms: job.finishedAtMs ?? null,
     attempt: job.attempt ?? 1,
+    serial_group: job.serialGroup ?? null,
   };
 }
 

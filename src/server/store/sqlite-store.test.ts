@@ -34,6 +34,7 @@ describe('SQLite store', () => {
         { name: '0001-initial' },
         { name: '0002-storage' },
         { name: '0003-contexts' },
+        { name: '0004-serial-groups' },
       ]);
     } finally {
       file.close();

@@ -5,6 +5,7 @@ import { claimCases } from './contract/claim-cases.js';
 import { contextCases } from './contract/context-cases.js';
 import { jobCases } from './contract/job-cases.js';
 import { runtimeCases } from './contract/runtime-cases.js';
+import { serialGroupCases } from './contract/serial-group-cases.js';
 import { transactionCases } from './contract/transaction-cases.js';
 import type { Store } from './store.js';
 
@@ -34,6 +35,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     contextCases(store);
     jobCases(store);
     claimCases(store);
+    serialGroupCases(store);
     runtimeCases(store);
     accessCases(store);
     transactionCases(store);
