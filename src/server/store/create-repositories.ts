@@ -1,4 +1,5 @@
 import { ApiTokensRepository } from './api-tokens-repository.js';
+import { AuditEventsRepository } from './audit-events-repository.js';
 import { ContextsRepository } from './contexts-repository.js';
 import { EnvVarsRepository } from './env-vars-repository.js';
 import { InvitationsRepository } from './invitations-repository.js';
@@ -39,6 +40,7 @@ export function createRepositories(ctx: StoreContext): Repositories {
     settings: new SettingsRepository(ctx),
     schedules: new SchedulesRepository(ctx),
     storage: createStorageRepositories(ctx),
+    auditEvents: new AuditEventsRepository(ctx),
     notifyJobsQueued: (event = {}) => jobs.notifyQueued(event),
   };
 }

@@ -1,4 +1,5 @@
 import type { ColumnType } from 'kysely';
+import type { AuditTables } from './audit-tables.js';
 import type { ContextsTables } from './contexts-tables.js';
 import type { StorageTables } from './storage-tables.js';
 
@@ -9,7 +10,7 @@ import type { StorageTables } from './storage-tables.js';
  * - booleans are `integer` 0/1 (better-sqlite3 cannot bind JS booleans);
  * - structured values are JSON text.
  */
-export interface Database extends StorageTables, ContextsTables {
+export interface Database extends StorageTables, ContextsTables, AuditTables {
   projects: ProjectsTable;
   project_env_vars: ProjectEnvVarsTable;
   pipelines: PipelinesTable;

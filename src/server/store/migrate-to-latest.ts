@@ -4,6 +4,7 @@ import { m0001Initial } from './migrations/m0001-initial.js';
 import { m0002Storage } from './migrations/m0002-storage.js';
 import { m0003Contexts } from './migrations/m0003-contexts.js';
 import { m0004SerialGroups } from './migrations/m0004-serial-groups.js';
+import { m0005AuditEvents } from './migrations/m0005-audit-events.js';
 
 /**
  * Every migration, in order, compiled into the program (no files are read at runtime). Add new
@@ -14,6 +15,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002-storage': m0002Storage,
   '0003-contexts': m0003Contexts,
   '0004-serial-groups': m0004SerialGroups,
+  '0005-audit-events': m0005AuditEvents,
 };
 
 const provider: MigrationProvider = {

@@ -35,6 +35,7 @@ describe('SQLite store', () => {
         { name: '0002-storage' },
         { name: '0003-contexts' },
         { name: '0004-serial-groups' },
+        { name: '0005-audit-events' },
       ]);
     } finally {
       file.close();

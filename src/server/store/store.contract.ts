@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { accessCases } from './contract/access-cases.js';
+import { auditCases } from './contract/audit-cases.js';
 import { catalogCases } from './contract/catalog-cases.js';
 import { claimCases } from './contract/claim-cases.js';
 import { contextCases } from './contract/context-cases.js';
@@ -39,5 +40,6 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     runtimeCases(store);
     accessCases(store);
     transactionCases(store);
+    auditCases(store);
   });
 }

@@ -1,4 +1,5 @@
 import type { ApiTokensRepository } from './api-tokens-repository.js';
+import type { AuditEventsRepository } from './audit-events-repository.js';
 import type { ContextsRepository } from './contexts-repository.js';
 import type { EnvVarsRepository } from './env-vars-repository.js';
 import type { InvitationsRepository } from './invitations-repository.js';
@@ -42,6 +43,8 @@ export interface Repositories {
   readonly schedules: SchedulesRepository;
   /** Blobs, caches, workspace layers, artifacts, test cases, job tokens. */
   readonly storage: StorageRepositories;
+  /** The audit log: who did what, when, through which request. */
+  readonly auditEvents: AuditEventsRepository;
   /** Same as jobs.notifyQueued: wakes long-polls here and in other replicas, at commit. */
   notifyJobsQueued(event?: JobsQueuedEvent): Promise<void>;
 }
