@@ -9,6 +9,8 @@ export interface CompiledJob {
   readonly type: 'build' | 'approval';
   readonly requires: readonly { name: string; statuses: string[] }[];
   readonly contexts: readonly string[];
+  /** `serial-group`: one job of the group at a time, across pipelines. */
+  readonly serialGroup?: string;
   readonly parallelism: number;
   readonly resourceClass: string;
   readonly executorKind: ExecutorKind;
@@ -34,6 +36,8 @@ export interface CompileInput {
     readonly tag: string | undefined;
     readonly revision: string | undefined;
     readonly gitUrl: string;
+    /** `pipeline.project.slug`: `airlock/<project name>`. */
+    readonly projectSlug: string;
     readonly triggerSource: string;
     readonly scheduleName: string | undefined;
   };
@@ -53,6 +57,7 @@ function jobRows(instance: PlanJobInstance): CompiledJob {
       type: 'build',
       requires,
       contexts: instance.contexts,
+      ...(instance.serialGroup !== undefined ? { serialGroup: instance.serialGroup } : {}),
       parallelism: instance.spec.parallelism,
       resourceClass: instance.spec.resourceClass,
       executorKind: instance.spec.executor.kind,
@@ -90,7 +95,7 @@ export function compileForServer(input: CompileInput): CompiledJobs {
         ...(input.pipeline.tag ? { tag: input.pipeline.tag } : {}),
         ...(input.pipeline.revision ? { revision: input.pipeline.revision } : {}),
       },
-      project: { gitUrl: input.pipeline.gitUrl, type: 'git' },
+      project: { gitUrl: input.pipeline.gitUrl, type: 'git', slug: input.pipeline.projectSlug },
       triggerSource: input.pipeline.triggerSource,
       ...(input.pipeline.scheduleName ? { schedule: { name: input.pipeline.scheduleName } } : {}),
     },

@@ -101,7 +101,8 @@ export class JobQueryService {
         approvedBy: j.approvedBy,
         pendingReason:
           j.status === 'queued'
-            ? pendingReason(j, runners, now, config.runnerDownAfterMs)
+            ? ((await this.#serialGroupReason(j)) ??
+              pendingReason(j, runners, now, config.runnerDownAfterMs))
             : j.pendingReason,
         createdAt: new Date(j.createdAtMs).toISOString(),
         queuedAt: iso(j.queuedAtMs),
@@ -111,6 +112,15 @@ export class JobQueryService {
       });
     }
     return views;
+  }
+
+  /** Why a queued job of a serial group waits for another of its group, if it does. */
+  async #serialGroupReason(job: JobRow): Promise<string | undefined> {
+    const blocker = await this.#d.store.jobs.serialGroupBlocker(job);
+    if (!blocker) return undefined;
+    const project = (await this.#d.store.projects.get(blocker.projectId))?.name ?? '';
+    const what = blocker.status === 'running' ? 'is running' : 'was queued before it';
+    return `waiting for serial group "${job.serialGroup}": job ${blocker.name} of ${project} ${what}`;
   }
 
   /** The whole stored log of a job, in order. */

@@ -119,6 +119,7 @@ export class PipelineService {
           tag: source.tag,
           revision: source.revision,
           gitUrl: project.gitUrl ?? project.localPath ?? '',
+          projectSlug: `airlock/${project.name}`,
           triggerSource: trigger.source,
           scheduleName: trigger.scheduleName,
         },
@@ -188,6 +189,7 @@ export class PipelineService {
               parallelism: copies,
               nodeIndex,
               createdAtMs: now,
+              serialGroup: job.serialGroup ?? null,
             });
           }
         }

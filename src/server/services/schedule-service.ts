@@ -221,6 +221,7 @@ export class ScheduleService {
           tag: undefined,
           revision: source.revision,
           gitUrl: project.gitUrl ?? project.localPath ?? '',
+          projectSlug: `airlock/${project.name}`,
           triggerSource: 'schedule',
           scheduleName: undefined,
         },

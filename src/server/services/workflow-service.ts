@@ -183,6 +183,7 @@ export class WorkflowService {
             nodeIndex: j.nodeIndex,
             createdAtMs: now,
             attempt: j.attempt + 1,
+            serialGroup: j.serialGroup,
             ...(keep
               ? {
                   startedAtMs: j.startedAtMs,

@@ -54,7 +54,8 @@ export async function claimJob(
         .where('c.resource_class', 'in', options.resourceClasses)
         .where('c.executor_kind', 'in', options.executorKinds)
         // A job of a serial group waits while one of its group runs, and for the older queued
-        // ones of its group (whichever runner they fit).
+        // ones of its group (whichever runner they fit). The parallel copies of one job are one
+        // member of the group: they run side by side.
         .where((w) =>
           w.or([
             w('c.serial_group', 'is', null),
@@ -65,6 +66,12 @@ export async function claimJob(
                     .selectFrom('jobs as r')
                     .select('r.id')
                     .whereRef('r.serial_group', '=', 'c.serial_group')
+                    .where((x) =>
+                      x.or([
+                        x('r.workflow_id', '!=', x.ref('c.workflow_id')),
+                        x('r.name', '!=', x.ref('c.name')),
+                      ]),
+                    )
                     .where('r.status', '=', 'running'),
                 ),
               ),
@@ -74,6 +81,12 @@ export async function claimJob(
                     .selectFrom('jobs as q')
                     .select('q.id')
                     .whereRef('q.serial_group', '=', 'c.serial_group')
+                    .where((x) =>
+                      x.or([
+                        x('q.workflow_id', '!=', x.ref('c.workflow_id')),
+                        x('q.name', '!=', x.ref('c.name')),
+                      ]),
+                    )
                     .where('q.status', '=', 'queued')
                     .where((o) =>
                       o.or([
@@ -139,4 +152,40 @@ export async function expireLeases(ctx: StoreContext, nowMs: number): Promise<re
     .returningAll()
     .execute();
   return rows.map(toJobRow).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * The job of `job`'s serial group that holds it back: one running (first), else the oldest
+ * queued before it; its own parallel copies never do. Undefined when nothing holds it back.
+ */
+export async function serialGroupBlocker(
+  ctx: StoreContext,
+  job: Pick<JobRow, 'id' | 'serialGroup' | 'workflowId' | 'name' | 'queuedAtMs'>,
+): Promise<JobRow | undefined> {
+  if (job.serialGroup === null) return undefined;
+  const queuedAt = job.queuedAtMs ?? Number.MAX_SAFE_INTEGER;
+  const row = await ctx.db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('serial_group', '=', job.serialGroup)
+    .where((x) => x.or([x('workflow_id', '!=', job.workflowId), x('name', '!=', job.name)]))
+    .where((x) =>
+      x.or([
+        x('status', '=', 'running'),
+        x.and([
+          x('status', '=', 'queued'),
+          x.or([
+            x('queued_at_ms', '<', queuedAt),
+            x.and([x('queued_at_ms', '=', queuedAt), x('id', '<', job.id)]),
+          ]),
+        ]),
+      ]),
+    )
+    // 'running' sorts before 'queued'.
+    .orderBy('status', 'desc')
+    .orderBy('queued_at_ms')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : toJobRow(row);
 }

@@ -5,6 +5,7 @@ import {
   claimJob,
   expireLeases,
   renewLeases,
+  serialGroupBlocker,
 } from './job-leases.js';
 import {
   type JobFields,
@@ -38,6 +39,12 @@ export interface ListJobs {
 }
 
 export interface QueuedCount {
+  readonly resourceClass: string;
+  readonly count: number;
+}
+
+export interface StatusCount {
+  readonly status: JobStatus;
   readonly resourceClass: string;
   readonly count: number;
 }
@@ -184,6 +191,13 @@ export class JobsRepository {
     return claimJob(this.#ctx, options);
   }
 
+  /** See serialGroupBlocker in job-leases.ts. */
+  serialGroupBlocker(
+    job: Pick<JobRow, 'id' | 'serialGroup' | 'workflowId' | 'name' | 'queuedAtMs'>,
+  ): Promise<JobRow | undefined> {
+    return serialGroupBlocker(this.#ctx, job);
+  }
+
   /** See renewLeases in job-leases.ts. */
   renewLease(
     jobIds: readonly string[],
@@ -209,6 +223,39 @@ export class JobsRepository {
       .orderBy('resource_class')
       .execute();
     return rows.map((r) => ({ resourceClass: r.resource_class, count: Number(r.count) }));
+  }
+
+  /** Jobs in the given statuses, per status and resource class (for metrics). */
+  async countByStatusAndClass(statuses: readonly JobStatus[]): Promise<readonly StatusCount[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.#ctx.db
+      .selectFrom('jobs')
+      .select((eb) => ['status', 'resource_class', eb.fn.countAll<number | string>().as('count')])
+      .where('status', 'in', statuses)
+      .groupBy(['status', 'resource_class'])
+      .orderBy('status')
+      .orderBy('resource_class')
+      .execute();
+    return rows.map((r) => ({
+      status: r.status as JobStatus,
+      resourceClass: r.resource_class,
+      count: Number(r.count),
+    }));
+  }
+
+  /** Jobs in the given statuses, per status: a count over the status index (for metrics). */
+  async countByStatus(
+    statuses: readonly JobStatus[],
+  ): Promise<readonly Omit<StatusCount, 'resourceClass'>[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.#ctx.db
+      .selectFrom('jobs')
+      .select((eb) => ['status', eb.fn.countAll<number | string>().as('count')])
+      .where('status', 'in', statuses)
+      .groupBy('status')
+      .orderBy('status')
+      .execute();
+    return rows.map((r) => ({ status: r.status as JobStatus, count: Number(r.count) }));
   }
 
   /**

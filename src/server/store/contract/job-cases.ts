@@ -22,6 +22,7 @@ export function jobCases(store: () => Store): void {
           pendingReason: 'waiting for build',
           createdAtMs: 1_700_000_000_001,
           attempt: 2,
+          serialGroup: 'airlock/p/deploys',
         }),
         jobInput(seed, 'j2', { createdAtMs: 50 }),
       ]);
@@ -50,6 +51,7 @@ export function jobCases(store: () => Store): void {
         startedAtMs: null,
         finishedAtMs: null,
         attempt: 2,
+        serialGroup: 'airlock/p/deploys',
       });
       expect(await s.jobs.get('j2')).toMatchObject({
         status: 'queued',
@@ -57,6 +59,7 @@ export function jobCases(store: () => Store): void {
         parallelism: 1,
         nodeIndex: 0,
         attempt: 1,
+        serialGroup: null,
       });
       expect(await s.jobs.get('nope')).toBeUndefined();
     });
@@ -186,6 +189,33 @@ export function jobCases(store: () => Store): void {
         { resourceClass: 'large', count: 1 },
         { resourceClass: 'small', count: 2 },
       ]);
+    });
+
+    it('counts jobs per status and resource class, and per status (for metrics)', async () => {
+      const s = store();
+      const seed = await seedWorkflow(s);
+      await s.jobs.createMany([
+        jobInput(seed, 'a', { resourceClass: 'small' }),
+        jobInput(seed, 'b', { resourceClass: 'small' }),
+        jobInput(seed, 'c', { resourceClass: 'large', status: 'running' }),
+        jobInput(seed, 'd', { resourceClass: 'small', status: 'blocked' }),
+        jobInput(seed, 'e', { resourceClass: 'large', status: 'success' }),
+        jobInput(seed, 'f', { resourceClass: 'small', status: 'success' }),
+        jobInput(seed, 'g', { resourceClass: 'small', status: 'failed' }),
+        jobInput(seed, 'h', { type: 'approval', status: 'on_hold' }),
+      ]);
+      expect(await s.jobs.countByStatusAndClass(['queued', 'running', 'blocked'])).toEqual([
+        { status: 'blocked', resourceClass: 'small', count: 1 },
+        { status: 'queued', resourceClass: 'small', count: 2 },
+        { status: 'running', resourceClass: 'large', count: 1 },
+      ]);
+      expect(await s.jobs.countByStatus(['success', 'failed', 'canceled'])).toEqual([
+        { status: 'failed', count: 1 },
+        { status: 'success', count: 2 },
+      ]);
+      expect(await s.jobs.countByStatus(['on_hold'])).toEqual([{ status: 'on_hold', count: 1 }]);
+      expect(await s.jobs.countByStatusAndClass([])).toEqual([]);
+      expect(await s.jobs.countByStatus([])).toEqual([]);
     });
   });
 }

@@ -21,11 +21,19 @@ export function serialGroupCases(store: () => Store): void {
         jobInput(seed, 'deploy-1', { serialGroup: 'prod', queuedAtMs: 1_000 }),
         jobInput(seed, 'free', { queuedAtMs: 3_000 }),
       ]);
+      const second = await s.jobs.get('deploy-2');
+      if (!second) throw new Error('deploy-2 was not stored');
+      expect((await s.jobs.serialGroupBlocker(second))?.id).toBe('deploy-1');
       expect((await s.jobs.claim(claimFor('r1')))?.id).toBe('deploy-1');
+      expect(await s.jobs.serialGroupBlocker(second)).toMatchObject({
+        id: 'deploy-1',
+        status: 'running',
+      });
       // deploy-2 waits while deploy-1 runs; a job without a group is not held back.
       expect((await s.jobs.claim(claimFor('r2')))?.id).toBe('free');
       expect(await s.jobs.claim(claimFor('r3'))).toBeUndefined();
       await s.jobs.transition('deploy-1', ['running'], 'success', { finishedAtMs: 6_000 });
+      expect(await s.jobs.serialGroupBlocker(second)).toBeUndefined();
       const next = await s.jobs.claim(claimFor('r3'));
       expect(next).toMatchObject({ id: 'deploy-2', serialGroup: 'prod' });
     });
@@ -45,6 +53,28 @@ export function serialGroupCases(store: () => Store): void {
       expect((await s.jobs.claim(claimFor('large-runner', ['large'])))?.id).toBe('older-large');
       await s.jobs.transition('older-large', ['running'], 'failed', { finishedAtMs: 6_000 });
       expect((await s.jobs.claim(claimFor('medium-runner')))?.id).toBe('newer-medium');
+    });
+
+    it('runs the parallel copies of one job side by side: together they are one member', async () => {
+      const s = store();
+      const seed = await seedWorkflow(s);
+      const copy = (nodeIndex: number) =>
+        jobInput(seed, `test-${nodeIndex}`, {
+          name: 'test',
+          serialGroup: 'g',
+          parallelism: 2,
+          nodeIndex,
+          queuedAtMs: 1_000,
+        });
+      await s.jobs.createMany([
+        copy(0),
+        copy(1),
+        jobInput(seed, 'later', { serialGroup: 'g', queuedAtMs: 2_000 }),
+      ]);
+      const first = await s.jobs.claim(claimFor('r1'));
+      const second = await s.jobs.claim(claimFor('r2'));
+      expect([first?.id, second?.id].sort()).toEqual(['test-0', 'test-1']);
+      expect(await s.jobs.claim(claimFor('r3'))).toBeUndefined();
     });
 
     it('holds groups apart: different groups run side by side', async () => {
