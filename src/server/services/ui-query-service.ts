@@ -19,9 +19,6 @@ export function workflowView(row: WorkflowRow, jobs?: readonly JobView[]): Workf
   };
 }
 
-/** Jobs counted for the dashboard; more than this shows as this many. */
-const countLimit = 10_000;
-
 /** Read-side aggregates for the web UI: the dashboard and pipelines with workflows and jobs. */
 export class UiQueryService {
   readonly #s: Services;
@@ -34,15 +31,15 @@ export class UiQueryService {
     const { store } = this.#s.deps;
     const rows = await store.pipelines.list({ limit });
     const pipelines = await Promise.all(rows.map((row) => this.#withWorkflows(row)));
-    const count = async (status: 'running' | 'queued' | 'on_hold' | 'blocked') =>
-      (await store.jobs.list({ status, limit: countLimit })).length;
+    const counted = await store.jobs.countByStatus(['running', 'queued', 'on_hold', 'blocked']);
+    const count = (status: string): number => counted.find((c) => c.status === status)?.count ?? 0;
     return {
       pipelines,
       counts: {
-        running: await count('running'),
-        queued: await count('queued'),
-        onHold: await count('on_hold'),
-        blocked: await count('blocked'),
+        running: count('running'),
+        queued: count('queued'),
+        onHold: count('on_hold'),
+        blocked: count('blocked'),
       },
       queuedByResourceClass: await store.jobs.countQueuedByResourceClass(),
       projects: (await this.#s.projects.list()).map(projectView),
