@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { adminAuditCommand } from './commands/admin-audit.js';
 import { adminBackupCommand } from './commands/admin-backup.js';
 import { adminGcCommand } from './commands/admin-gc.js';
 import { adminRestoreCommand } from './commands/admin-restore.js';
@@ -91,8 +92,8 @@ export function buildProgram(ctx: CliContext, exit: ExitSink, options: ProgramOp
     ),
     nounCommand(
       'admin',
-      'operator tasks: backup, restore, garbage collection',
-      [adminBackupCommand, adminRestoreCommand, adminGcCommand],
+      'operator tasks: backup, restore, garbage collection, the audit log',
+      [adminBackupCommand, adminRestoreCommand, adminGcCommand, adminAuditCommand],
       ctx,
       exit,
     ),

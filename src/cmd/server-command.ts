@@ -79,6 +79,12 @@ export const serverSettings: readonly SettingDoc[] = [
     defaultText: '200',
   },
   {
+    key: 'metricsToken',
+    help: 'bearer token (16+ characters) a monitoring agent sends to read GET /metrics; admins’ API tokens work too. Prefer the variable or the config file to the flag',
+    defaultText: 'unset: only admins’ API tokens',
+    secret: true,
+  },
+  {
     key: 'orbsDir',
     help: 'folder of vendored orbs (<namespace>/<name>@<version>.yml) for every project; a repository’s .circleci/orbs/ wins',
   },

@@ -14,6 +14,7 @@ import { buildApp } from '../server/app.js';
 import { systemClock } from '../server/clock.js';
 import type { ServerConfig } from '../server/config.js';
 import { LogHub } from '../server/logs/log-hub.js';
+import { ServerMetrics } from '../server/metrics/server-metrics.js';
 import { startScheduleTimer } from '../server/scheduler/schedule-timer.js';
 import { WakeSignal } from '../server/scheduler/wake-signal.js';
 import { SecretBox } from '../server/security/secret-box.js';
@@ -90,6 +91,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   const wake = new WakeSignal();
   const offQueued = store.onJobsQueued(() => wake.jobsQueued());
+  const metrics = new ServerMetrics({ version: options.version });
   const services = createServices(
     {
       store,
@@ -101,6 +103,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger,
       newId: () => newId(Date.now(), (n) => randomBytes(n)),
       blobs: blobs.store,
+      metrics,
     },
     gitRunner({
       PATH: options.env.PATH ?? '/usr/bin:/bin',
@@ -110,7 +113,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     { missingContexts: options.missingContexts ?? 'fail' },
   );
   const shutdown = new AbortController();
-  const app = buildApp({ services, logger, shutdown: shutdown.signal });
+  const app = buildApp({ services, logger, shutdown: shutdown.signal, metrics });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -56,6 +56,18 @@ export const createProjectRequestSchema = z
   });
 export type CreateProjectRequest = z.infer<typeof createProjectRequestSchema>;
 
+/** PATCH `/projects/:name`: the settings to change (at least one). */
+export const updateProjectRequestSchema = z
+  .object({
+    defaultBranch: z.string().min(1).max(255).optional(),
+    configPath: z.string().min(1).max(1000).optional(),
+  })
+  .strict()
+  .refine((p) => p.defaultBranch !== undefined || p.configPath !== undefined, {
+    message: 'give defaultBranch, configPath or both',
+  });
+export type UpdateProjectRequest = z.infer<typeof updateProjectRequestSchema>;
+
 export const envVarNameSchema = z
   .string()
   .regex(

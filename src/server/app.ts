@@ -5,9 +5,11 @@ import { contextRoutes } from './http/context-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { eventsRoutes } from './http/events-routes.js';
 import { healthRoutes } from './http/health-routes.js';
+import { installHttpMetrics } from './http/http-metrics-hook.js';
 import { insightsRoutes } from './http/insights-routes.js';
 import { jobRoutes } from './http/job-routes.js';
 import { installLogWebSocket } from './http/log-websocket.js';
+import { metricsRoutes } from './http/metrics-routes.js';
 import { openApiRoutes } from './http/openapi-routes.js';
 import { projectRoutes } from './http/project-routes.js';
 import { installRateLimit } from './http/rate-limit-hook.js';
@@ -17,6 +19,7 @@ import { storageRoutes } from './http/storage-routes.js';
 import { uiRoutes } from './http/ui-routes.js';
 import { userRoutes } from './http/user-routes.js';
 import { webRoutes } from './http/web-routes.js';
+import type { ServerMetrics } from './metrics/server-metrics.js';
 import type { Services } from './services/services.js';
 
 export interface AppOptions {
@@ -24,6 +27,8 @@ export interface AppOptions {
   readonly logger: Logger;
   /** Aborted at shutdown: long-polls and live streams end. */
   readonly shutdown: AbortSignal;
+  /** In-process metrics (also `services.deps.metrics`): serves `GET /metrics` when given. */
+  readonly metrics?: ServerMetrics;
 }
 
 /**
@@ -50,7 +55,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     new RateLimiter({ burst: config.rateLimitBurst, perSecond: config.rateLimitPerSecond }),
     services.deps.clock,
   );
+  if (options.metrics) installHttpMetrics(app, options.metrics);
   healthRoutes(app, services, shutdown);
+  if (options.metrics) metricsRoutes(app, services, options.metrics);
   runnerRoutes(app, services, shutdown);
   userRoutes(app, services, {
     cookiePath: publicUrl ? publicUrl.pathname.replace(/\/?$/, '/') : '/',

@@ -40,6 +40,11 @@ export const serverConfigSchema = z.object({
   /** Per-token request budget: burst size and sustained requests per second. */
   rateLimitBurst: z.coerce.number().int().min(1).default(600),
   rateLimitPerSecond: z.coerce.number().min(0.01).default(200),
+  /**
+   * Bearer token that may read `GET /metrics` (admins' API tokens may too); unset: only admins.
+   * At least 16 characters.
+   */
+  metricsToken: z.string().min(16, 'a metrics token has at least 16 characters').optional(),
   /** Folder of vendored orbs (`<namespace>/<name>@<version>.yml`) for every project. */
   orbsDir: z.string().min(1).optional(),
   /** Register this folder as a demo project at start (used by `npm start`). */

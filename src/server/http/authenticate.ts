@@ -3,6 +3,7 @@ import { AppError } from '../../shared/app-error.js';
 import type { Principal } from '../services/auth-service.js';
 import type { Services } from '../services/services.js';
 import { readCookie } from './cookies.js';
+import { requestOrigin } from './request-origin.js';
 
 export const sessionCookieName = 'airlock_session';
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -28,7 +29,7 @@ export async function principalOf(
     const principal = await services.auth.fromApiToken(token);
     if (!principal)
       throw new AppError('UNAUTHENTICATED', 'the API token is unknown or was deleted');
-    return principal;
+    return { ...principal, request: requestOrigin(request) };
   }
   const session = readCookie(request.headers.cookie, sessionCookieName);
   if (!session) return undefined;
@@ -43,7 +44,7 @@ export async function principalOf(
       'missing or wrong X-CSRF-Token header for a cookie-authenticated request',
     );
   }
-  return principal;
+  return { ...principal, request: requestOrigin(request) };
 }
 
 export async function requireUser(services: Services, request: FastifyRequest): Promise<Principal> {

@@ -7,6 +7,7 @@ import {
 } from '../../protocol/rest-api.js';
 import { finalJobStatuses, jobStatusSchema } from '../../protocol/statuses.js';
 import { AppError } from '../../shared/app-error.js';
+import { callerOf } from '../services/audit-caller.js';
 import { requireAdmin } from '../services/auth-service.js';
 import type { Services } from '../services/services.js';
 import { requireUser } from './authenticate.js';
@@ -58,17 +59,21 @@ export function jobRoutes(app: FastifyInstance, services: Services, shutdown?: A
 
   app.post(`${p}/jobs/:id/approve`, async (request) => {
     const principal = await requireUser(services, request);
-    const job = await services.workflows.approve(id(request.params), principal.username);
+    const job = await services.workflows.approve(
+      id(request.params),
+      principal.username,
+      callerOf(principal),
+    );
     const [view] = await services.jobs.views([job]);
     return view;
   });
 
   app.post(`${p}/jobs/:id/cancel`, async (request) => {
-    await requireUser(services, request);
+    const principal = await requireUser(services, request);
     const job = await services.jobs.get(id(request.params));
     if (finalJobStatuses.has(job.status))
       throw new AppError('CONFLICT', `job ${job.name} already ended (${job.status})`);
-    await services.workflows.cancelJob(job.id);
+    await services.workflows.cancelJob(job.id, callerOf(principal));
     return { ok: true };
   });
 
@@ -91,14 +96,18 @@ export function jobRoutes(app: FastifyInstance, services: Services, shutdown?: A
     };
   });
   app.post(`${p}/workflows/:id/cancel`, async (request) => {
-    await requireUser(services, request);
-    await services.workflows.cancelWorkflow(id(request.params));
+    const principal = await requireUser(services, request);
+    await services.workflows.cancelWorkflow(id(request.params), callerOf(principal));
     return { ok: true };
   });
   app.post(`${p}/workflows/:id/rerun`, async (request, reply) => {
-    await requireUser(services, request);
+    const principal = await requireUser(services, request);
     const body = parseInput(rerunWorkflowRequestSchema, request.body);
-    const workflowId = await services.workflows.rerun(id(request.params), body.fromFailed);
+    const workflowId = await services.workflows.rerun(
+      id(request.params),
+      body.fromFailed,
+      callerOf(principal),
+    );
     return reply.status(201).send({ workflowId });
   });
 
@@ -110,7 +119,11 @@ export function jobRoutes(app: FastifyInstance, services: Services, shutdown?: A
     const principal = await requireUser(services, request);
     requireAdmin(principal);
     const body = parseInput(drainRequestSchema, request.body);
-    const runner = await services.runners.setDrain(id(request.params), body.drain);
+    const runner = await services.runners.setDrain(
+      id(request.params),
+      body.drain,
+      callerOf(principal),
+    );
     return { id: runner.id, name: runner.name, drain: runner.drain };
   });
 }

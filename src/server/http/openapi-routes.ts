@@ -26,15 +26,20 @@ import {
   runnerApiPrefix,
   stepReportSchema,
 } from '../../protocol/runner-api.js';
+import { auditRouteDocs } from './audit-openapi.js';
 import { contextRouteDocs } from './contexts-openapi.js';
 import { storageRouteDocs } from './storage-openapi.js';
 
 export interface RouteDoc {
-  readonly method: 'get' | 'post' | 'put' | 'delete';
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   readonly path: string;
   readonly summary: string;
+  /** Query parameters, one per key of the object schema. */
+  readonly query?: z.AnyZodObject;
   readonly body?: z.ZodTypeAny;
   readonly response?: z.ZodTypeAny;
+  /** Other answers than JSON: content type -> what the text is. */
+  readonly alternatives?: Readonly<Record<string, string>>;
   readonly tag: string;
 }
 
@@ -258,13 +263,20 @@ const json = (schema: z.ZodTypeAny): unknown =>
 /** The OpenAPI 3 document of the REST and runner APIs, built from the protocol schemas. */
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of [...routes, ...storageRouteDocs, ...contextRouteDocs]) {
-    const params = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+  for (const route of [...routes, ...storageRouteDocs, ...contextRouteDocs, ...auditRouteDocs]) {
+    const params: unknown[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
       in: 'path',
       required: true,
       schema: { type: 'string' },
     }));
+    for (const [name, schema] of Object.entries(route.query?.shape ?? {}))
+      params.push({
+        name,
+        in: 'query',
+        required: false,
+        schema: json(schema as z.ZodTypeAny),
+      });
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method] = {
       summary: route.summary,
@@ -281,8 +293,20 @@ export function openApiDocument(): Record<string, unknown> {
       responses: {
         '200': {
           description: 'OK',
-          ...(route.response
-            ? { content: { 'application/json': { schema: json(route.response) } } }
+          ...(route.response || route.alternatives
+            ? {
+                content: {
+                  ...(route.response
+                    ? { 'application/json': { schema: json(route.response) } }
+                    : {}),
+                  ...Object.fromEntries(
+                    Object.entries(route.alternatives ?? {}).map(([type, description]) => [
+                      type,
+                      { schema: { type: 'string', description } },
+                    ]),
+                  ),
+                },
+              }
             : {}),
         },
         default: {

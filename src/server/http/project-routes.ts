@@ -6,7 +6,9 @@ import {
   restApiPrefix,
   setEnvVarRequestSchema,
   triggerPipelineRequestSchema,
+  updateProjectRequestSchema,
 } from '../../protocol/rest-api.js';
+import { callerOf } from '../services/audit-caller.js';
 import { projectView } from '../services/project-service.js';
 import type { Services } from '../services/services.js';
 import { requireUser } from './authenticate.js';
@@ -27,9 +29,10 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
     return (await services.projects.list()).map(projectView);
   });
   app.post(`${p}/projects`, async (request, reply) => {
-    await requireUser(services, request);
+    const principal = await requireUser(services, request);
     const project = await services.projects.create(
       parseInput(createProjectRequestSchema, request.body),
+      callerOf(principal),
     );
     return reply.status(201).send(projectView(project));
   });
@@ -37,26 +40,42 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
     await requireUser(services, request);
     return projectView(await services.projects.get(name(request.params)));
   });
+  app.patch(`${p}/projects/:name`, async (request) => {
+    const principal = await requireUser(services, request);
+    const body = parseInput(updateProjectRequestSchema, request.body);
+    const project = await services.projects.updateSettings(
+      name(request.params),
+      body,
+      callerOf(principal),
+    );
+    return projectView(project);
+  });
   app.get(`${p}/projects/:name/env`, async (request) => {
     await requireUser(services, request);
     return services.projects.listEnvVars(name(request.params));
   });
   app.put(`${p}/projects/:name/env/:var`, async (request, reply) => {
-    await requireUser(services, request);
+    const principal = await requireUser(services, request);
     const variable = parseInput(
       envVarNameSchema,
       (request.params as { var: string }).var,
       'variable name',
     );
     const body = parseInput(setEnvVarRequestSchema, request.body);
-    await services.projects.setEnvVar(name(request.params), variable, body.value);
+    await services.projects.setEnvVar(
+      name(request.params),
+      variable,
+      body.value,
+      callerOf(principal),
+    );
     return reply.status(204).send();
   });
   app.delete(`${p}/projects/:name/env/:var`, async (request, reply) => {
-    await requireUser(services, request);
+    const principal = await requireUser(services, request);
     await services.projects.deleteEnvVar(
       name(request.params),
       (request.params as { var: string }).var,
+      callerOf(principal),
     );
     return reply.status(204).send();
   });
@@ -68,6 +87,7 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
     const pipeline = await services.pipelines.trigger(name(request.params), body, {
       source,
       by: principal.username,
+      caller: callerOf(principal),
     });
     return reply.status(201).send(await services.pipelines.view(pipeline, true));
   });
@@ -88,8 +108,11 @@ export function projectRoutes(app: FastifyInstance, services: Services): void {
     return services.pipelines.view(pipeline, true);
   });
   app.post(`${p}/pipelines/:id/cancel`, async (request) => {
-    await requireUser(services, request);
-    await services.workflows.cancelPipeline((request.params as { id: string }).id);
+    const principal = await requireUser(services, request);
+    await services.workflows.cancelPipeline(
+      (request.params as { id: string }).id,
+      callerOf(principal),
+    );
     return { ok: true };
   });
 }

@@ -16,10 +16,12 @@ import {
 } from '../../protocol/runner-api.js';
 import type { LogChunk } from '../../protocol/runner-api.js';
 import { AppError } from '../../shared/app-error.js';
+import { runnerCaller } from '../services/audit-caller.js';
 import type { Services } from '../services/services.js';
 import type { RunnerRow } from '../store/runners-repository.js';
 import { bearerToken } from './authenticate.js';
 import { parseInput } from './parse-body.js';
+import { requestOrigin } from './request-origin.js';
 
 /** The runner protocol (see src/protocol/runner-api.ts). */
 export function runnerRoutes(
@@ -39,7 +41,10 @@ export function runnerRoutes(
   const jobIdOf = (request: FastifyRequest): string => (request.params as { id: string }).id;
 
   app.post(`${runnerApiPrefix}/register`, async (request) => {
-    return services.runners.register(parseInput(registerRequestSchema, request.body));
+    return services.runners.register(
+      parseInput(registerRequestSchema, request.body),
+      requestOrigin(request),
+    );
   });
 
   app.post(`${runnerApiPrefix}/claim`, async (request, reply) => {
@@ -55,7 +60,12 @@ export function runnerRoutes(
     const onShutdown = (): void => controller.abort();
     shutdown.addEventListener('abort', onShutdown, { once: true });
     try {
-      const assignment = await services.scheduler.claim(runner, body, controller.signal);
+      const assignment = await services.scheduler.claim(
+        runner,
+        body,
+        controller.signal,
+        requestOrigin(request),
+      );
       if (!assignment) return reply.status(204).send();
       return assignment;
     } finally {
@@ -102,6 +112,7 @@ export function runnerRoutes(
       runner,
       jobIdOf(request),
       parseInput(completeRequestSchema, request.body),
+      requestOrigin(request),
     );
     return { ok: true };
   });
@@ -109,7 +120,11 @@ export function runnerRoutes(
   app.post(`${runnerApiPrefix}/drain`, async (request) => {
     const runner = await runnerOf(request);
     const body = parseInput(drainRequestSchema, request.body);
-    const updated = await services.runners.setDrain(runner.id, body.drain);
+    const updated = await services.runners.setDrain(
+      runner.id,
+      body.drain,
+      runnerCaller(runner, requestOrigin(request)),
+    );
     return { drain: updated.drain };
   });
 }

@@ -11,6 +11,7 @@ import type { Services } from '../services/services.js';
 import { principalOf, requireUser, sessionCookieName } from './authenticate.js';
 import { readCookie, sessionCookie } from './cookies.js';
 import { parseInput } from './parse-body.js';
+import { requestOrigin } from './request-origin.js';
 
 /** Sign-up, sign-in, personal tokens, users, invitations and runner registration tokens. */
 export function userRoutes(
@@ -22,7 +23,7 @@ export function userRoutes(
 
   app.post(`${p}/auth/signup`, async (request, reply) => {
     const body = parseInput(signupRequestSchema, request.body);
-    const user = await services.auth.signup(body);
+    const user = await services.auth.signup(body, requestOrigin(request));
     return reply.status(201).send(userView(user));
   });
 
@@ -31,6 +32,7 @@ export function userRoutes(
     const { user, session, csrfToken, expiresAtMs } = await services.auth.login(
       body.username,
       body.password,
+      requestOrigin(request),
     );
     const maxAgeS = Math.max(1, Math.floor((expiresAtMs - services.deps.clock.nowMs()) / 1000));
     reply.header(
@@ -46,7 +48,7 @@ export function userRoutes(
 
   app.post(`${p}/auth/logout`, async (request, reply) => {
     const session = readCookie(request.headers.cookie, sessionCookieName);
-    if (session) await services.auth.logout(session);
+    if (session) await services.auth.logout(session, requestOrigin(request));
     reply.header(
       'set-cookie',
       sessionCookie(sessionCookieName, '', {

@@ -3,9 +3,11 @@ import { AppError } from '../../shared/app-error.js';
 import { hashPassword, verifyPassword } from '../security/passwords.js';
 import { hashToken, newToken } from '../security/tokens.js';
 import type { UserRow } from '../store/users-repository.js';
+import { type RequestOrigin, anonymousCaller, callerOf, systemCaller } from './audit-caller.js';
+import type { AuditService } from './audit-service.js';
 import type { ServiceDeps } from './service-deps.js';
 
-/** Who made a request. Roles beyond admin come with LDAP and the audit log; this is the seam. */
+/** Who made a request. Roles beyond admin come with LDAP; this is the seam. */
 export interface Principal {
   readonly userId: string;
   readonly username: string;
@@ -13,6 +15,8 @@ export interface Principal {
   readonly via: 'session' | 'token';
   /** For sessions: the CSRF token unsafe requests must echo in `X-CSRF-Token`. */
   readonly csrfToken?: string;
+  /** The HTTP request it came with, for the audit log (set by the HTTP layer). */
+  readonly request?: RequestOrigin;
 }
 
 export function userView(u: UserRow): UserView {
@@ -25,23 +29,31 @@ export function userView(u: UserRow): UserView {
   };
 }
 
+const userRef = (u: UserRow) => ({ id: u.id, type: 'user', name: u.username });
+
 export class AuthService {
   readonly #d: ServiceDeps;
+  readonly #audit: AuditService;
 
-  constructor(deps: ServiceDeps) {
+  constructor(deps: ServiceDeps, audit: AuditService) {
     this.#d = deps;
+    this.#audit = audit;
   }
 
   /** The first user becomes admin; later sign-ups need an admin's invitation. */
-  async signup(input: {
-    username: string;
-    password: string;
-    email?: string | undefined;
-    invitation?: string | undefined;
-  }): Promise<UserRow> {
+  async signup(
+    input: {
+      username: string;
+      password: string;
+      email?: string | undefined;
+      invitation?: string | undefined;
+    },
+    origin?: RequestOrigin,
+  ): Promise<UserRow> {
     const { store, clock } = this.#d;
     const passwordHash = await hashPassword(input.password);
-    return store.transaction(async (tx) => {
+    let invitedBy: string | null = null;
+    const created = await store.transaction(async (tx) => {
       const count = await tx.users.count();
       let invitationId: string | undefined;
       if (count > 0) {
@@ -55,6 +67,7 @@ export class AuthService {
           throw new AppError('FORBIDDEN', 'the invitation is unknown or was already used');
         }
         invitationId = invitation.id;
+        invitedBy = invitation.createdBy;
       }
       const user = await tx.users.create({
         id: this.#d.newId(),
@@ -69,20 +82,45 @@ export class AuthService {
       }
       return user;
     });
+    await this.#audit.record({
+      action: 'user.create',
+      caller: { actor: userRef(created), request: origin },
+      target: userRef(created),
+      payload: { is_admin: created.isAdmin, invited_by: invitedBy },
+    });
+    return created;
   }
 
   /** Returns a session token (for the cookie) and its CSRF token. */
   async login(
     username: string,
     password: string,
+    origin?: RequestOrigin,
   ): Promise<{ user: UserRow; session: string; csrfToken: string; expiresAtMs: number }> {
     const user = await this.#d.store.users.getByUsername(username);
-    // Same answer for an unknown user and a wrong password.
+    // Same answer for an unknown user and a wrong password; the audit log tells them apart.
     if (
       !user ||
       user.passwordHash === null ||
       !(await verifyPassword(password, user.passwordHash))
     ) {
+      await this.#audit.record({
+        action: 'user.logged_in',
+        caller: user
+          ? { actor: userRef(user), request: origin }
+          : anonymousCaller(username, origin),
+        target: user
+          ? userRef(user)
+          : { id: 'unknown', type: 'user', name: username.slice(0, 200) },
+        payload: {
+          reason: !user
+            ? 'unknown_user'
+            : user.passwordHash === null
+              ? 'no_password'
+              : 'wrong_password',
+        },
+        success: false,
+      });
       throw new AppError('UNAUTHENTICATED', 'wrong username or password');
     }
     const session = newToken('session');
@@ -96,11 +134,24 @@ export class AuthService {
       expiresAtMs,
       createdAtMs: now,
     });
+    await this.#audit.record({
+      action: 'user.logged_in',
+      caller: { actor: userRef(user), request: origin, metadata: { auth: 'password' } },
+      target: userRef(user),
+    });
     return { user, session, csrfToken, expiresAtMs };
   }
 
-  async logout(session: string): Promise<void> {
-    await this.#d.store.sessions.delete(hashToken(session));
+  async logout(session: string, origin?: RequestOrigin): Promise<void> {
+    const row = await this.#d.store.sessions.get(hashToken(session));
+    if (!(await this.#d.store.sessions.delete(hashToken(session))) || !row) return;
+    const user = await this.#d.store.users.get(row.userId);
+    const ref = user ? userRef(user) : { id: row.userId, type: 'user' };
+    await this.#audit.record({
+      action: 'user.logged_out',
+      caller: { actor: ref, request: origin, metadata: { auth: 'session' } },
+      target: ref,
+    });
   }
 
   async fromSession(session: string): Promise<Principal | undefined> {
@@ -139,6 +190,12 @@ export class AuthService {
       tokenHash: hashToken(token),
       createdAtMs: this.#d.clock.nowMs(),
     });
+    await this.#audit.record({
+      action: 'user.api_token.create',
+      caller: callerOf(principal),
+      target: { id, type: 'api_token', name },
+      payload: { owner: principal.username },
+    });
     return { id, name, token };
   }
 
@@ -154,8 +211,15 @@ export class AuthService {
 
   async deleteApiToken(principal: Principal, id: string): Promise<void> {
     const rows = await this.#d.store.apiTokens.listByUser(principal.userId);
-    if (!rows.some((r) => r.id === id)) throw new AppError('NOT_FOUND', `no token ${id} of yours`);
+    const token = rows.find((r) => r.id === id);
+    if (!token) throw new AppError('NOT_FOUND', `no token ${id} of yours`);
     await this.#d.store.apiTokens.delete(id);
+    await this.#audit.record({
+      action: 'user.api_token.delete',
+      caller: callerOf(principal),
+      target: { id, type: 'api_token', name: token.name },
+      payload: { owner: principal.username },
+    });
   }
 
   async createInvitation(principal: Principal): Promise<{ id: string; token: string }> {
@@ -167,6 +231,11 @@ export class AuthService {
       tokenHash: hashToken(token),
       createdBy: principal.userId,
       createdAtMs: this.#d.clock.nowMs(),
+    });
+    await this.#audit.record({
+      action: 'invitation.create',
+      caller: callerOf(principal),
+      target: { id, type: 'invitation' },
     });
     return { id, token };
   }
@@ -186,6 +255,12 @@ export class AuthService {
       });
     }
     await this.#d.store.users.setAdmin(userId, isAdmin);
+    await this.#audit.record({
+      action: isAdmin ? 'user.admin.grant' : 'user.admin.revoke',
+      caller: callerOf(principal),
+      target: userRef(user),
+      payload: { was_admin: user.isAdmin },
+    });
     return userView({ ...user, isAdmin });
   }
 
@@ -202,6 +277,11 @@ export class AuthService {
       createdBy: principal === 'system' ? 'system' : principal.userId,
       createdAtMs: this.#d.clock.nowMs(),
       expiresAtMs: null,
+    });
+    await this.#audit.record({
+      action: 'runner.registration_token.create',
+      caller: principal === 'system' ? systemCaller : callerOf(principal),
+      target: { id, type: 'registration_token' },
     });
     return { id, token };
   }

@@ -1,6 +1,8 @@
 import type { ContextView } from '../../protocol/contexts-api.js';
 import { AppError } from '../../shared/app-error.js';
 import type { ContextRow, ContextVarNameRow } from '../store/contexts-repository.js';
+import { callerOf } from './audit-caller.js';
+import type { AuditService } from './audit-service.js';
 import type { Principal } from './auth-service.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -67,12 +69,16 @@ export function missingContextsMessage(missing: readonly string[]): string {
  * same SecretBox as project variables), write-only through the API. Anyone signed in may list
  * them; only admins change them.
  */
+const contextRef = (c: ContextRow) => ({ id: c.id, type: 'context', name: c.name });
+
 export class ContextService {
   readonly #d: ServiceDeps;
+  readonly #audit: AuditService;
   readonly #missingAreEmpty: boolean;
 
-  constructor(deps: ServiceDeps, options: ContextServiceOptions = {}) {
+  constructor(deps: ServiceDeps, audit: AuditService, options: ContextServiceOptions = {}) {
     this.#d = deps;
+    this.#audit = audit;
     this.#missingAreEmpty = options.missingContexts === 'empty';
   }
 
@@ -97,13 +103,25 @@ export class ContextService {
       createdAtMs: this.#d.clock.nowMs(),
       createdBy: principal.username,
     });
+    await this.#audit.record({
+      action: 'context.create',
+      caller: callerOf(principal),
+      target: contextRef(context),
+    });
     return contextView(context, []);
   }
 
   async delete(principal: Principal, name: string): Promise<void> {
     requireContextAdmin(principal);
     const context = await this.#require(name);
+    const variables = await this.#d.store.contexts.listVariableNames([context.id]);
     await this.#d.store.contexts.delete(context.id);
+    await this.#audit.record({
+      action: 'context.delete',
+      caller: callerOf(principal),
+      target: contextRef(context),
+      payload: { variables: variables.map((v) => v.name) },
+    });
   }
 
   async setVariable(
@@ -120,6 +138,12 @@ export class ContextService {
       ciphertext: this.#d.secrets.seal(value, boundTo(context.id, name)),
       nowMs: this.#d.clock.nowMs(),
     });
+    await this.#audit.record({
+      action: 'context.env_var.store',
+      caller: callerOf(principal),
+      target: contextRef(context),
+      payload: { name },
+    });
   }
 
   async deleteVariable(principal: Principal, contextName: string, name: string): Promise<void> {
@@ -130,6 +154,12 @@ export class ContextService {
         hint: 'list its variables with `airlock contexts list`',
       });
     }
+    await this.#audit.record({
+      action: 'context.env_var.delete',
+      caller: callerOf(principal),
+      target: contextRef(context),
+      payload: { name },
+    });
   }
 
   /**

@@ -12,6 +12,9 @@ import type { NewJob } from '../store/job-row.js';
 import type { PipelineRow } from '../store/pipelines-repository.js';
 import type { ProjectRow } from '../store/projects-repository.js';
 import type { Repositories } from '../store/store.js';
+import { type Caller, systemCaller } from './audit-caller.js';
+import { projectAuditRef } from './audit-refs.js';
+import type { AuditService } from './audit-service.js';
 import { type CompiledJobs, compileForServer } from './compile-for-server.js';
 import { type GitRun, readFileAt, readTreeAt, resolveSource } from './git-source.js';
 import { JobQueryService } from './job-query-service.js';
@@ -32,6 +35,8 @@ export interface Trigger {
   readonly workingTree?: boolean;
   readonly onlyWorkflow?: string;
   readonly onlyJob?: string;
+  /** Who triggered it, for the audit log; default the server itself (schedules, local runs). */
+  readonly caller?: Caller;
 }
 
 /** Turns a trigger into a stored pipeline: revision, config at that revision, plan, jobs. */
@@ -40,17 +45,20 @@ export class PipelineService {
   readonly #projects: ProjectService;
   readonly #workflows: WorkflowService;
   readonly #git: GitRun;
+  readonly #audit: AuditService;
 
   constructor(
     deps: ServiceDeps,
     projects: ProjectService,
     workflows: WorkflowService,
     git: GitRun,
+    audit: AuditService,
   ) {
     this.#d = deps;
     this.#projects = projects;
     this.#workflows = workflows;
     this.#git = git;
+    this.#audit = audit;
   }
 
   async trigger(
@@ -129,10 +137,30 @@ export class PipelineService {
       });
     }
     const errors = compiled.diagnostics.filter((d) => d.severity === 'error');
+    const record = (status: string) =>
+      this.#audit.record({
+        action: 'pipeline.trigger',
+        caller: trigger.caller ?? systemCaller,
+        target: { id: pipelineId, type: 'pipeline', name: `${project.name}#${number}` },
+        scope: projectAuditRef(project),
+        payload: {
+          number,
+          source: trigger.source,
+          schedule: trigger.scheduleName ?? null,
+          branch: source.branch ?? null,
+          tag: source.tag ?? null,
+          revision: source.revision ?? null,
+          // Names only: a parameter's value is not the audit log's to keep.
+          parameters: Object.keys(req.parameters),
+          status,
+        },
+      });
     if (errors.length > 0) {
       await store.pipelines.setStatus(pipelineId, 'error', now, { errors: compiled.diagnostics });
+      await record('error');
       return (await store.pipelines.get(pipelineId)) as PipelineRow;
     }
+    await record('created');
     await this.#store(project, pipelineId, number, compiled);
     return (await store.pipelines.get(pipelineId)) as PipelineRow;
   }
@@ -146,6 +174,7 @@ export class PipelineService {
     const { store, clock } = this.#d;
     const now = clock.nowMs();
     const workflowIds: string[] = [];
+    const queuedIds = new Set<string>();
     await store.transaction(async (tx) => {
       let buildNum = await nextBuildNums(
         tx,
@@ -208,6 +237,7 @@ export class PipelineService {
         await tx.jobs.createMany(
           jobs.map((j, i) => {
             const status = settled.jobs[i]?.status ?? 'blocked';
+            if (status === 'queued') queuedIds.add(j.id);
             return status === 'queued' ? { ...j, status, queuedAtMs: now } : { ...j, status };
           }),
         );
@@ -221,6 +251,10 @@ export class PipelineService {
       );
     });
     this.#d.wake.jobsQueued();
+    if (queuedIds.size > 0) {
+      const created = await store.jobs.listByPipeline(pipelineId);
+      await this.#workflows.recordScheduled(created.filter((j) => queuedIds.has(j.id)));
+    }
     for (const id of workflowIds) await this.#workflows.advance(id);
   }
 

@@ -1,6 +1,15 @@
-import type { CreateProjectRequest, EnvVarView, ProjectView } from '../../protocol/rest-api.js';
+import type {
+  CreateProjectRequest,
+  EnvVarView,
+  ProjectView,
+  UpdateProjectRequest,
+} from '../../protocol/rest-api.js';
 import { AppError } from '../../shared/app-error.js';
+import { redactUrl } from '../../shared/redact-url.js';
 import type { ProjectRow } from '../store/projects-repository.js';
+import { type Caller, systemCaller } from './audit-caller.js';
+import { projectAuditRef } from './audit-refs.js';
+import type { AuditService } from './audit-service.js';
 import type { ServiceDeps } from './service-deps.js';
 
 export function projectView(p: ProjectRow): ProjectView {
@@ -18,13 +27,15 @@ export function projectView(p: ProjectRow): ProjectView {
 /** Projects and their environment variables (encrypted at rest, write-only through the API). */
 export class ProjectService {
   readonly #d: ServiceDeps;
+  readonly #audit: AuditService;
 
-  constructor(deps: ServiceDeps) {
+  constructor(deps: ServiceDeps, audit: AuditService) {
     this.#d = deps;
+    this.#audit = audit;
   }
 
-  async create(input: CreateProjectRequest): Promise<ProjectRow> {
-    return this.#d.store.projects.create({
+  async create(input: CreateProjectRequest, caller: Caller = systemCaller): Promise<ProjectRow> {
+    const project = await this.#d.store.projects.create({
       id: this.#d.newId(),
       name: input.name,
       gitUrl: input.gitUrl ?? null,
@@ -33,6 +44,44 @@ export class ProjectService {
       configPath: input.configPath,
       createdAtMs: this.#d.clock.nowMs(),
     });
+    await this.#audit.record({
+      action: 'project.create',
+      caller,
+      target: projectAuditRef(project),
+      scope: projectAuditRef(project),
+      payload: {
+        // A git URL may carry a token: the audit log keeps it redacted.
+        git_url: project.gitUrl === null ? null : redactUrl(project.gitUrl),
+        local_path: project.localPath,
+        default_branch: project.defaultBranch,
+        config_path: project.configPath,
+      },
+    });
+    return project;
+  }
+
+  /** Changes the default branch and/or the config path. */
+  async updateSettings(
+    projectRef: string,
+    changes: UpdateProjectRequest,
+    caller: Caller = systemCaller,
+  ): Promise<ProjectRow> {
+    const before = await this.get(projectRef);
+    const after = await this.#d.store.projects.updateSettings(before.id, changes);
+    if (!after) throw new AppError('NOT_FOUND', `project "${before.name}" was deleted just now`);
+    const changed: Record<string, { from: string; to: string }> = {};
+    if (before.defaultBranch !== after.defaultBranch)
+      changed.default_branch = { from: before.defaultBranch, to: after.defaultBranch };
+    if (before.configPath !== after.configPath)
+      changed.config_path = { from: before.configPath, to: after.configPath };
+    await this.#audit.record({
+      action: 'project.settings.update',
+      caller,
+      target: projectAuditRef(after),
+      scope: projectAuditRef(after),
+      payload: { changed },
+    });
+    return after;
   }
 
   async list(): Promise<readonly ProjectRow[]> {
@@ -51,18 +100,41 @@ export class ProjectService {
     return project;
   }
 
-  async setEnvVar(projectRef: string, name: string, value: string): Promise<void> {
+  async setEnvVar(
+    projectRef: string,
+    name: string,
+    value: string,
+    caller: Caller = systemCaller,
+  ): Promise<void> {
     const project = await this.get(projectRef);
     const now = this.#d.clock.nowMs();
     const ciphertext = this.#d.secrets.seal(value, `${project.id}/${name}`);
     await this.#d.store.envVars.set({ projectId: project.id, name, ciphertext, nowMs: now });
+    await this.#audit.record({
+      action: 'project.env_var.create',
+      caller,
+      target: projectAuditRef(project),
+      scope: projectAuditRef(project),
+      payload: { name },
+    });
   }
 
-  async deleteEnvVar(projectRef: string, name: string): Promise<void> {
+  async deleteEnvVar(
+    projectRef: string,
+    name: string,
+    caller: Caller = systemCaller,
+  ): Promise<void> {
     const project = await this.get(projectRef);
     const removed = await this.#d.store.envVars.delete(project.id, name);
     if (!removed)
       throw new AppError('NOT_FOUND', `project "${project.name}" has no variable ${name}`);
+    await this.#audit.record({
+      action: 'project.env_var.delete',
+      caller,
+      target: projectAuditRef(project),
+      scope: projectAuditRef(project),
+      payload: { name },
+    });
   }
 
   /** Names and times only: values are never read back through the API. */

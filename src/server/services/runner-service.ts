@@ -3,6 +3,14 @@ import type { RegisterRequest } from '../../protocol/runner-api.js';
 import { AppError } from '../../shared/app-error.js';
 import { hashToken, newToken } from '../security/tokens.js';
 import type { RunnerRow } from '../store/runners-repository.js';
+import {
+  type Caller,
+  type RequestOrigin,
+  anonymousCaller,
+  runnerCaller,
+  systemCaller,
+} from './audit-caller.js';
+import type { AuditService } from './audit-service.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /** A runner's last-seen time is written at most this often by `touch`, in ms. */
@@ -11,16 +19,35 @@ const touchIntervalMs = 1000;
 /** Build nodes: registration, authentication, the nodes view and drain. */
 export class RunnerService {
   readonly #d: ServiceDeps;
+  readonly #audit: AuditService;
 
-  constructor(deps: ServiceDeps) {
+  constructor(deps: ServiceDeps, audit: AuditService) {
     this.#d = deps;
+    this.#audit = audit;
   }
 
-  async register(req: RegisterRequest): Promise<{ runnerId: string; token: string }> {
+  async register(
+    req: RegisterRequest,
+    origin?: RequestOrigin,
+  ): Promise<{ runnerId: string; token: string }> {
     const { store, clock } = this.#d;
     const registration = await store.registrationTokens.getByHash(hashToken(req.registrationToken));
     const now = clock.nowMs();
+    const facts = {
+      hostname: req.hostname,
+      resource_classes: req.resourceClasses,
+      executors: req.executors,
+      capacity: req.capacity,
+      version: req.version,
+    };
     if (!registration || (registration.expiresAtMs !== null && registration.expiresAtMs <= now)) {
+      await this.#audit.record({
+        action: 'runner.register',
+        caller: anonymousCaller(req.name, origin),
+        target: { id: 'unknown', type: 'runner', name: req.name },
+        payload: { ...facts, reason: registration ? 'expired_token' : 'unknown_token' },
+        success: false,
+      });
       throw new AppError('UNAUTHENTICATED', 'the registration token is unknown or expired', {
         hint: 'an admin creates one with POST /api/v1/runner-tokens (or in the web UI under Admin)',
       });
@@ -44,6 +71,13 @@ export class RunnerService {
       { runnerId, name: req.name, resourceClasses: req.resourceClasses },
       'runner registered',
     );
+    const self = { id: runnerId, name: req.name };
+    await this.#audit.record({
+      action: 'runner.register',
+      caller: runnerCaller(self, origin),
+      target: { id: runnerId, type: 'runner', name: req.name },
+      payload: { ...facts, registration_token_id: registration.id },
+    });
     return { runnerId, token };
   }
 
@@ -107,10 +141,16 @@ export class RunnerService {
     return runner;
   }
 
-  async setDrain(ref: string, drain: boolean): Promise<RunnerRow> {
+  async setDrain(ref: string, drain: boolean, caller: Caller = systemCaller): Promise<RunnerRow> {
     const runner = await this.get(ref);
     await this.#d.store.runners.setDrain(runner.id, drain);
     this.#d.logger.info({ runnerId: runner.id, drain }, drain ? 'drain enabled' : 'drain disabled');
+    await this.#audit.record({
+      action: drain ? 'runner.drain.enable' : 'runner.drain.disable',
+      caller,
+      target: { id: runner.id, type: 'runner', name: runner.name },
+      payload: { was_draining: runner.drain },
+    });
     return { ...runner, drain };
   }
 }

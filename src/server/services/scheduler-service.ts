@@ -86,6 +86,7 @@ export class SchedulerService {
         throw error;
       }
       if (job) {
+        this.#d.metrics?.jobClaimed(job, job.startedAtMs ?? clock.nowMs());
         // More jobs may be queued: wake the next waiter while this answer is built.
         if (woken) wake.passOn(group);
         const assignment = await this.#assignment(job);
@@ -259,6 +260,7 @@ export class SchedulerService {
       ordered.map((c) => ({ seq: c.seq, offset: c.offset, data: c.data, createdAtMs: now })),
     );
     const inserted = ordered.filter((c) => added.has(c.seq));
+    this.#d.metrics?.logBytesStored(inserted.reduce((n, c) => n + Buffer.byteLength(c.data), 0));
     // Viewers hear about chunks only once they are stored.
     for (const chunk of inserted) logHub.publish(jobId, { type: 'chunk', chunk });
     const stored = inserted.length;
@@ -288,6 +290,7 @@ export class SchedulerService {
       ...(result.reason ? { pendingReason: result.reason } : {}),
     });
     if (changed) {
+      this.#d.metrics?.jobEnded(job, now);
       this.#d.logHub.publish(jobId, { type: 'end', status: result.status });
       await this.#workflows.advance(job.workflowId);
     }
@@ -295,8 +298,10 @@ export class SchedulerService {
 
   /** Ends every running job whose lease expired; returns how many. Run it on a timer. */
   async reapExpiredLeases(): Promise<number> {
-    const expired = await this.#d.store.jobs.expireLeases(this.#d.clock.nowMs());
+    const now = this.#d.clock.nowMs();
+    const expired = await this.#d.store.jobs.expireLeases(now);
     for (const job of expired) {
+      this.#d.metrics?.jobEnded(job, now);
       this.#d.logger.warn(
         { jobId: job.id, runnerId: job.runnerId },
         'job lease expired: runner stopped heart-beating; job is infrastructure_fail',

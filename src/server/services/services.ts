@@ -1,3 +1,4 @@
+import { AuditService } from './audit-service.js';
 import { AuthService } from './auth-service.js';
 import { ContextService, type ContextServiceOptions } from './context-service.js';
 import type { GitRun } from './git-source.js';
@@ -13,6 +14,8 @@ import { WorkflowService } from './workflow-service.js';
 
 export interface Services {
   readonly deps: ServiceDeps;
+  /** The audit log: every service records its events here; admins read it. */
+  readonly audit: AuditService;
   readonly auth: AuthService;
   readonly projects: ProjectService;
   readonly contexts: ContextService;
@@ -35,20 +38,24 @@ export function createServices(
   git: GitRun,
   options: ServicesOptions = {},
 ): Services {
-  const projects = new ProjectService(deps);
-  const contexts = new ContextService(deps, { missingContexts: options.missingContexts ?? 'fail' });
-  const workflows = new WorkflowService(deps);
-  const pipelines = new PipelineService(deps, projects, workflows, git);
+  const audit = new AuditService(deps);
+  const projects = new ProjectService(deps, audit);
+  const contexts = new ContextService(deps, audit, {
+    missingContexts: options.missingContexts ?? 'fail',
+  });
+  const workflows = new WorkflowService(deps, audit);
+  const pipelines = new PipelineService(deps, projects, workflows, git, audit);
   return {
     deps,
-    auth: new AuthService(deps),
+    audit,
+    auth: new AuthService(deps, audit),
     projects,
     contexts,
     workflows,
     pipelines,
-    scheduler: new SchedulerService(deps, projects, workflows, contexts),
+    scheduler: new SchedulerService(deps, projects, workflows, contexts, audit),
     schedules: new ScheduleService(deps, pipelines, git),
-    runners: new RunnerService(deps),
+    runners: new RunnerService(deps, audit),
     jobs: new JobQueryService(deps),
     storage: createStorageServices(deps),
   };

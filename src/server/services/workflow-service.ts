@@ -3,6 +3,9 @@ import { finalJobStatuses } from '../../protocol/statuses.js';
 import { AppError } from '../../shared/app-error.js';
 import { type EngineJob, settle, workflowStatusOf } from '../scheduler/workflow-engine.js';
 import type { JobRow } from '../store/jobs-repository.js';
+import { type Caller, systemCaller } from './audit-caller.js';
+import { jobAuditPayload, jobAuditRef, projectScope } from './audit-refs.js';
+import type { AuditRecord, AuditService } from './audit-service.js';
 import type { ServiceDeps } from './service-deps.js';
 
 function engineJob(j: JobRow): EngineJob {
@@ -23,14 +26,17 @@ export function pipelineStatusOf(statuses: readonly WorkflowStatus[]): PipelineS
  */
 export class WorkflowService {
   readonly #d: ServiceDeps;
+  readonly #audit: AuditService;
 
-  constructor(deps: ServiceDeps) {
+  constructor(deps: ServiceDeps, audit: AuditService) {
     this.#d = deps;
+    this.#audit = audit;
   }
 
   /** Re-evaluates a workflow after any job of it changed. */
   async advance(workflowId: string): Promise<void> {
     const { store, clock } = this.#d;
+    const scheduled: JobRow[] = [];
     const queued = await store.transaction(async (tx) => {
       const now = clock.nowMs();
       const jobs = await tx.jobs.listByWorkflow(workflowId);
@@ -53,7 +59,11 @@ export class WorkflowService {
               ? { finishedAtMs: now, pendingReason: t.reason ?? null }
               : {};
         const changed = await tx.jobs.transition(t.jobId, [t.from], t.to, fields);
-        if (changed && t.to === 'queued') anyQueued = true;
+        if (changed && t.to === 'queued') {
+          anyQueued = true;
+          const job = jobs.find((j) => j.id === t.jobId);
+          if (job) scheduled.push(job);
+        }
       }
       const after = await tx.jobs.listByWorkflow(workflowId);
       const wfStatus = workflowStatusOf(after);
@@ -74,9 +84,44 @@ export class WorkflowService {
       return anyQueued;
     });
     if (queued) this.#d.wake.jobsQueued();
+    await this.recordScheduled(scheduled);
   }
 
-  async approve(jobId: string, approver: string): Promise<JobRow> {
+  /** `workflow.job.scheduled` (by the system) for jobs that were just queued. */
+  async recordScheduled(jobs: readonly JobRow[]): Promise<void> {
+    const first = jobs[0];
+    if (!first) return;
+    const scope = await projectScope(this.#d.store, first.projectId);
+    await this.#audit.record(
+      ...jobs.map(
+        (job): AuditRecord => ({
+          action: 'workflow.job.scheduled',
+          caller: systemCaller,
+          target: jobAuditRef(job),
+          scope: job.projectId === first.projectId ? scope : { id: job.projectId, type: 'project' },
+          payload: jobAuditPayload(job),
+        }),
+      ),
+    );
+  }
+
+  /** One event about a job, scoped to its project. */
+  async #recordJob(
+    action: AuditRecord['action'],
+    job: JobRow,
+    caller: Caller,
+    payload: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.#audit.record({
+      action,
+      caller,
+      target: jobAuditRef(job),
+      scope: await projectScope(this.#d.store, job.projectId),
+      payload: { ...jobAuditPayload(job), ...payload },
+    });
+  }
+
+  async approve(jobId: string, approver: string, caller: Caller = systemCaller): Promise<JobRow> {
     const job = await this.#requireJob(jobId);
     if (job.type !== 'approval')
       throw new AppError('CONFLICT', `job ${job.name} is not an approval job`);
@@ -94,32 +139,62 @@ export class WorkflowService {
     });
     if (!changed)
       throw new AppError('CONFLICT', `job ${job.name} changed while approving; look at it again`);
+    await this.#recordJob('workflow.job.approve', job, caller, { approved_by: approver });
     await this.advance(job.workflowId);
     return (await this.#d.store.jobs.get(jobId)) ?? job;
   }
 
   /** Cancels one job: waiting jobs end at once, running ones learn it through their heartbeat. */
-  async cancelJob(jobId: string): Promise<void> {
+  async cancelJob(jobId: string, caller: Caller = systemCaller): Promise<void> {
     const job = await this.#requireJob(jobId);
     await this.#cancel([job]);
+    await this.#recordJob('workflow.job.cancel', job, caller, { status_before: job.status });
     await this.advance(job.workflowId);
   }
 
-  async cancelWorkflow(workflowId: string): Promise<void> {
+  async cancelWorkflow(workflowId: string, caller: Caller = systemCaller): Promise<void> {
+    const jobs = await this.#cancelWorkflow(workflowId);
+    const workflow = await this.#d.store.workflows.get(workflowId);
+    const projectId = jobs[0]?.projectId;
+    await this.#audit.record({
+      action: 'workflow.cancel',
+      caller,
+      target: { id: workflowId, type: 'workflow', ...(workflow ? { name: workflow.name } : {}) },
+      scope: projectId === undefined ? null : await projectScope(this.#d.store, projectId),
+      payload: { pipeline_id: workflow?.pipelineId ?? null },
+    });
+  }
+
+  async cancelPipeline(pipelineId: string, caller: Caller = systemCaller): Promise<void> {
+    const workflows = await this.#d.store.workflows.listByPipeline(pipelineId);
+    const pipeline = await this.#d.store.pipelines.get(pipelineId);
+    if (workflows.length === 0 && !pipeline) {
+      throw new AppError('NOT_FOUND', `no pipeline ${pipelineId}`);
+    }
+    for (const w of workflows) await this.#cancelWorkflow(w.id);
+    const scope = pipeline ? await projectScope(this.#d.store, pipeline.projectId) : null;
+    await this.#audit.record({
+      action: 'pipeline.cancel',
+      caller,
+      target: {
+        id: pipelineId,
+        type: 'pipeline',
+        ...(pipeline && scope?.name ? { name: `${scope.name}#${pipeline.number}` } : {}),
+      },
+      scope,
+      payload: { workflows: workflows.map((w) => w.name) },
+    });
+  }
+
+  /** Cancels a workflow's jobs and advances it; returns its jobs as they were. */
+  async #cancelWorkflow(workflowId: string): Promise<readonly JobRow[]> {
     const jobs = await this.#d.store.jobs.listByWorkflow(workflowId);
     if (jobs.length === 0 && !(await this.#d.store.workflows.get(workflowId))) {
       throw new AppError('NOT_FOUND', `no workflow ${workflowId}`);
     }
     await this.#cancel(jobs);
     await this.advance(workflowId);
-  }
-
-  async cancelPipeline(pipelineId: string): Promise<void> {
-    const workflows = await this.#d.store.workflows.listByPipeline(pipelineId);
-    if (workflows.length === 0 && !(await this.#d.store.pipelines.get(pipelineId))) {
-      throw new AppError('NOT_FOUND', `no pipeline ${pipelineId}`);
-    }
-    for (const w of workflows) await this.cancelWorkflow(w.id);
+    return jobs;
   }
 
   async #cancel(jobs: readonly JobRow[]): Promise<void> {
@@ -140,7 +215,11 @@ export class WorkflowService {
    * Reruns a workflow as a new workflow of the same pipeline: all jobs, or (fromFailed) only the
    * jobs that did not succeed, the successful ones carried over as they ended.
    */
-  async rerun(workflowId: string, fromFailed: boolean): Promise<string> {
+  async rerun(
+    workflowId: string,
+    fromFailed: boolean,
+    caller: Caller = systemCaller,
+  ): Promise<string> {
     const { store, clock } = this.#d;
     const original = await store.workflows.get(workflowId);
     if (!original) throw new AppError('NOT_FOUND', `no workflow ${workflowId}`);
@@ -194,6 +273,18 @@ export class WorkflowService {
           };
         }),
       );
+    });
+    const projectId = jobs[0]?.projectId;
+    await this.#audit.record({
+      action: 'workflow.rerun',
+      caller,
+      target: { id: original.id, type: 'workflow', name: original.name },
+      scope: projectId === undefined ? null : await projectScope(store, projectId),
+      payload: {
+        from_failed: fromFailed,
+        new_workflow_id: newWorkflowId,
+        pipeline_id: original.pipelineId,
+      },
     });
     await this.advance(newWorkflowId);
     return newWorkflowId;

@@ -83,6 +83,20 @@ export class ProjectsRepository {
     return row === undefined ? undefined : toRow(row);
   }
 
+  /** Changes the given settings; returns the project as it is now (undefined: no such id). */
+  async updateSettings(
+    id: string,
+    settings: { readonly defaultBranch?: string; readonly configPath?: string },
+  ): Promise<ProjectRow | undefined> {
+    const values = {
+      ...(settings.defaultBranch === undefined ? {} : { default_branch: settings.defaultBranch }),
+      ...(settings.configPath === undefined ? {} : { config_path: settings.configPath }),
+    };
+    if (Object.keys(values).length > 0)
+      await this.#ctx.db.updateTable('projects').set(values).where('id', '=', id).execute();
+    return this.get(id);
+  }
+
   /** All projects, by name. */
   async list(): Promise<readonly ProjectRow[]> {
     const rows = await this.#ctx.db.selectFrom('projects').selectAll().orderBy('name').execute();

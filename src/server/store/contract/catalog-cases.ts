@@ -34,6 +34,28 @@ export function catalogCases(store: () => Store): void {
       expect(await s.projects.getByName('nope')).toBeUndefined();
     });
 
+    it('updates the default branch and config path, leaving the rest', async () => {
+      const s = store();
+      await s.projects.create({ id: 'p1', name: 'one', defaultBranch: 'main', createdAtMs: 3 });
+      await s.projects.create({ id: 'p2', name: 'two', defaultBranch: 'main', createdAtMs: 4 });
+      expect(await s.projects.updateSettings('p1', { defaultBranch: 'trunk' })).toMatchObject({
+        name: 'one',
+        defaultBranch: 'trunk',
+        configPath: '.circleci/config.yml',
+        createdAtMs: 3,
+      });
+      expect(await s.projects.updateSettings('p1', { configPath: 'ci.yml' })).toMatchObject({
+        defaultBranch: 'trunk',
+        configPath: 'ci.yml',
+      });
+      expect(await s.projects.updateSettings('p1', {})).toMatchObject({ configPath: 'ci.yml' });
+      expect(await s.projects.get('p2')).toMatchObject({
+        defaultBranch: 'main',
+        configPath: '.circleci/config.yml',
+      });
+      expect(await s.projects.updateSettings('nope', { defaultBranch: 'x' })).toBeUndefined();
+    });
+
     it('refuses a second project with the same name (CONFLICT)', async () => {
       const s = store();
       await s.projects.create({ id: 'p1', name: 'same', defaultBranch: 'main', createdAtMs: 1 });
