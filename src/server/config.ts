@@ -77,6 +77,10 @@ export const serverConfigSchema = z.object({
   artifactRetentionDays: z.coerce.number().positive().max(3650).default(30),
   /** How often expired blobs are removed, in ms; 0 for only `airlock admin gc`. */
   blobGcIntervalMs: z.coerce.number().int().min(0).default(3_600_000),
+  /** Days audit events are kept; 0 keeps them forever. */
+  auditRetentionDays: z.coerce.number().min(0).max(36_500).default(365),
+  /** How often audit events older than the retention are deleted, in ms; 0 never. */
+  auditPruneIntervalMs: z.coerce.number().int().min(0).default(3_600_000),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

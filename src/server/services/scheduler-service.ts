@@ -11,6 +11,9 @@ import { AppError } from '../../shared/app-error.js';
 import { claimGroup } from '../scheduler/wake-signal.js';
 import type { JobRow } from '../store/jobs-repository.js';
 import type { RunnerRow } from '../store/runners-repository.js';
+import { type Caller, type RequestOrigin, runnerCaller, systemCaller } from './audit-caller.js';
+import { jobAuditPayload, jobAuditRef, projectScope } from './audit-refs.js';
+import type { AuditService } from './audit-service.js';
 import { buildBuiltins } from './builtins.js';
 import { type ContextService, missingContextsMessage } from './context-service.js';
 import { parseJobSpec } from './job-spec.js';
@@ -28,17 +31,36 @@ export class SchedulerService {
   readonly #projects: ProjectService;
   readonly #workflows: WorkflowService;
   readonly #contexts: ContextService;
+  readonly #audit: AuditService;
 
   constructor(
     deps: ServiceDeps,
     projects: ProjectService,
     workflows: WorkflowService,
     contexts: ContextService,
+    audit: AuditService,
   ) {
     this.#d = deps;
     this.#projects = projects;
     this.#workflows = workflows;
     this.#contexts = contexts;
+    this.#audit = audit;
+  }
+
+  /** `workflow.job.start` / `workflow.job.finish` of a job, by its runner or by the server. */
+  async #recordJob(
+    action: 'workflow.job.start' | 'workflow.job.finish',
+    job: JobRow,
+    caller: Caller,
+    payload: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.#audit.record({
+      action,
+      caller,
+      target: jobAuditRef(job),
+      scope: await projectScope(this.#d.store, job.projectId),
+      payload: { ...jobAuditPayload(job), ...payload },
+    });
   }
 
   /** Holds the request until a job fits (answering it) or the wait ends (undefined: 204). */
@@ -46,6 +68,7 @@ export class SchedulerService {
     runner: RunnerRow,
     req: ClaimRequest,
     signal: AbortSignal,
+    origin?: RequestOrigin,
   ): Promise<JobAssignment | undefined> {
     const { store, clock, wake, config } = this.#d;
     const deadline = clock.nowMs() + Math.min(req.waitMs, config.claimMaxWaitMs, maxClaimWaitMs);
@@ -90,7 +113,10 @@ export class SchedulerService {
         // More jobs may be queued: wake the next waiter while this answer is built.
         if (woken) wake.passOn(group);
         const assignment = await this.#assignment(job);
-        if (assignment) return assignment;
+        if (assignment) {
+          await this.#recordJob('workflow.job.start', job, runnerCaller(runner, origin));
+          return assignment;
+        }
         // The job ended without running (a context it names is missing): claim the next one.
         woken = false;
         continue;
@@ -208,6 +234,10 @@ export class SchedulerService {
     });
     if (!changed) return;
     logger.warn({ jobId: job.id }, reason);
+    await this.#recordJob('workflow.job.finish', job, systemCaller, {
+      status: 'failed',
+      reason: 'missing_contexts',
+    });
     logHub.publish(job.id, { type: 'chunk', chunk });
     logHub.publish(job.id, { type: 'end', status: 'failed' });
     await this.#workflows.advance(job.workflowId);
@@ -281,7 +311,12 @@ export class SchedulerService {
   }
 
   /** Idempotent: completing a job that already ended changes nothing. */
-  async complete(runner: RunnerRow, jobId: string, result: CompleteRequest): Promise<void> {
+  async complete(
+    runner: RunnerRow,
+    jobId: string,
+    result: CompleteRequest,
+    origin?: RequestOrigin,
+  ): Promise<void> {
     const job = await this.#ownedRunningJob(runner, jobId);
     const now = this.#d.clock.nowMs();
     const changed = await this.#d.store.jobs.transition(jobId, ['running'], result.status, {
@@ -292,6 +327,10 @@ export class SchedulerService {
     if (changed) {
       this.#d.metrics?.jobEnded(job, now);
       this.#d.logHub.publish(jobId, { type: 'end', status: result.status });
+      await this.#recordJob('workflow.job.finish', job, runnerCaller(runner, origin), {
+        status: result.status,
+        duration_ms: job.startedAtMs === null ? null : now - job.startedAtMs,
+      });
       await this.#workflows.advance(job.workflowId);
     }
   }
@@ -307,6 +346,11 @@ export class SchedulerService {
         'job lease expired: runner stopped heart-beating; job is infrastructure_fail',
       );
       this.#d.logHub.publish(job.id, { type: 'end', status: 'infrastructure_fail' });
+      await this.#recordJob('workflow.job.finish', job, systemCaller, {
+        status: 'infrastructure_fail',
+        reason: 'lease_expired',
+        runner_id: job.runnerId,
+      });
     }
     for (const workflowId of new Set(expired.map((j) => j.workflowId)))
       await this.#workflows.advance(workflowId);
