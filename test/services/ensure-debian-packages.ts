@@ -82,6 +82,13 @@ export const slapdRequirement: DebianRequirement = {
       : '/etc/ldap/schema/inetorgperson.schema'),
 };
 
+/** Prometheus and promtool, to scrape and lint the server's /metrics. */
+export const prometheusRequirement: DebianRequirement = {
+  service: 'prometheus',
+  packages: ['prometheus'],
+  missing: () => firstMissingExecutable(['/usr/bin/prometheus', '/usr/bin/promtool']),
+};
+
 /** Debian's Chromium for the browser tests (playwright-core drives it; no browser download). */
 export const chromiumRequirement: DebianRequirement = {
   service: 'chromium',
@@ -101,6 +108,7 @@ export const allServiceRequirements: readonly DebianRequirement[] = [
   nginxRequirement,
   slapdRequirement,
   chromiumRequirement,
+  prometheusRequirement,
 ];
 
 let updated = false;
