@@ -36,6 +36,12 @@ export interface SquidService {
 export interface StartSquidOptions {
   /** username -> password. Default: one user `ciuser` with a random password. */
   readonly users?: Readonly<Record<string, string>>;
+  /**
+   * Host names squid resolves from its own hosts file (name -> loopback IPv4), so a test can
+   * reach a local server under a name that no client bypasses as loopback. With it, squid's DNS
+   * server is 127.0.0.1 (nothing answers): other names fail at once and no query leaves the host.
+   */
+  readonly hosts?: Readonly<Record<string, string>>;
 }
 
 /** Requests to this name are answered (407) but not logged: the readiness probe uses it. */
@@ -57,6 +63,12 @@ export async function startSquid(options: StartSquidOptions = {}): Promise<Squid
       throw new Error(`squid: user name ${JSON.stringify(name)} must be letters, digits, . _ -`);
     }
   }
+  const hosts = Object.entries(options.hosts ?? {});
+  for (const [name, ip] of hosts) {
+    if (!/^[a-z0-9.-]+$/.test(name) || !/^127\.\d+\.\d+\.\d+$/.test(ip)) {
+      throw new Error(`squid: hosts entry ${name} -> ${ip} must map a lowercase name to 127.x.y.z`);
+    }
+  }
   await ensureDebianPackages([squidRequirement]);
 
   const scratch = createScratchDir('squid');
@@ -69,9 +81,15 @@ export async function startSquid(options: StartSquidOptions = {}): Promise<Squid
       await htpasswd(passwdPath, name, password, index === 0);
     }
     await writeFile(accessLogPath, '');
+    if (hosts.length > 0) {
+      await writeFile(
+        join(scratch.path, 'hosts'),
+        hosts.map(([name, ip]) => `${ip} ${name}\n`).join(''),
+      );
+    }
     const port = await withFreePort(async (candidate) => {
       const configPath = join(scratch.path, 'squid.conf');
-      await writeFile(configPath, squidConfig(scratch.path, candidate));
+      await writeFile(configPath, squidConfig(scratch.path, candidate, hosts.length > 0));
       if (runningAsRoot()) {
         const proxyUser = lookupSystemUser('proxy');
         chownRecursive(scratch.path, proxyUser.uid, proxyUser.gid);
@@ -140,7 +158,7 @@ export async function startSquid(options: StartSquidOptions = {}): Promise<Squid
   }
 }
 
-function squidConfig(dir: string, port: number): string {
+function squidConfig(dir: string, port: number, ownHosts: boolean): string {
   return `# written by test/services/squid.ts
 http_port 127.0.0.1:${port}
 visible_hostname airlock-test-squid
@@ -173,7 +191,7 @@ http_access deny all
 
 logformat airlock %ts.%03tu %>a %Ss/%03>Hs %<st %rm %ru user=%[un host=%>rd
 access_log stdio:${dir}/access.log logformat=airlock !readiness_probe
-`;
+${ownHosts ? `hosts_file ${dir}/hosts\ndns_nameservers 127.0.0.1\ndns_timeout 2 seconds\n` : ''}`;
 }
 
 function htpasswd(path: string, user: string, password: string, create: boolean): Promise<void> {
