@@ -54,6 +54,8 @@ describe('PostgreSQL store across replicas', () => {
           { name: '0002-storage' },
           { name: '0003-contexts' },
           { name: '0004-serial-groups' },
+          { name: '0005-audit-events' },
+          { name: '0006-user-source' },
         ]);
       } finally {
         await client.end();

@@ -146,7 +146,13 @@ export interface UsersTable {
   is_admin: Flag;
   created_at_ms: number;
   email: string | null;
+  /** `local` (password in Airlock) or `ldap` (the directory checks it). */
+  source: ColumnType<UserSource, UserSource | undefined, UserSource>;
+  display_name: string | null;
 }
+
+/** Where a user's password is checked. */
+export type UserSource = 'local' | 'ldap';
 
 export interface SessionsTable {
   id_hash: string;

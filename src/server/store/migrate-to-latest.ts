@@ -5,6 +5,7 @@ import { m0002Storage } from './migrations/m0002-storage.js';
 import { m0003Contexts } from './migrations/m0003-contexts.js';
 import { m0004SerialGroups } from './migrations/m0004-serial-groups.js';
 import { m0005AuditEvents } from './migrations/m0005-audit-events.js';
+import { m0006UserSource } from './migrations/m0006-user-source.js';
 
 /**
  * Every migration, in order, compiled into the program (no files are read at runtime). Add new
@@ -16,6 +17,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003-contexts': m0003Contexts,
   '0004-serial-groups': m0004SerialGroups,
   '0005-audit-events': m0005AuditEvents,
+  '0006-user-source': m0006UserSource,
 };
 
 const provider: MigrationProvider = {

@@ -36,6 +36,7 @@ describe('SQLite store', () => {
         { name: '0003-contexts' },
         { name: '0004-serial-groups' },
         { name: '0005-audit-events' },
+        { name: '0006-user-source' },
       ]);
     } finally {
       file.close();

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { withConstraintErrors } from './constraint-errors.js';
-import type { UsersTable } from './database.js';
+import type { UserSource, UsersTable } from './database.js';
 import type { StoreContext } from './store-context.js';
 
 export interface UserRow {
@@ -12,6 +12,10 @@ export interface UserRow {
   readonly isAdmin: boolean;
   readonly createdAtMs: number;
   readonly email: string | null;
+  /** `local`: Airlock keeps the password; `ldap`: the directory checks it. */
+  readonly source: UserSource;
+  /** From the directory (LDAP users); null for local users. */
+  readonly displayName: string | null;
 }
 
 export interface NewUser {
@@ -21,6 +25,17 @@ export interface NewUser {
   readonly isAdmin: boolean;
   readonly createdAtMs: number;
   readonly email?: string | null;
+  /** Default `local`. */
+  readonly source?: UserSource;
+  readonly displayName?: string | null;
+}
+
+/** What a directory sign-in refreshes on an existing user (the id stays). */
+export interface DirectoryProfile {
+  readonly username: string;
+  readonly email: string | null;
+  readonly displayName: string | null;
+  readonly isAdmin: boolean;
 }
 
 /**
@@ -39,6 +54,8 @@ function toRow(r: Selectable<UsersTable>): UserRow {
     isAdmin: r.is_admin !== 0,
     createdAtMs: r.created_at_ms,
     email: r.email,
+    source: r.source === 'ldap' ? 'ldap' : 'local',
+    displayName: r.display_name,
   };
 }
 
@@ -63,6 +80,8 @@ export class UsersRepository {
             is_admin: user.isAdmin ? 1 : 0,
             created_at_ms: user.createdAtMs,
             email: user.email ?? null,
+            source: user.source ?? 'local',
+            display_name: user.displayName ?? null,
           })
           .returningAll()
           .executeTakeFirstOrThrow(),
@@ -108,6 +127,33 @@ export class UsersRepository {
       .where('id', '=', id)
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Makes the user a directory (`ldap`) user with the directory's spelling of the name, email,
+   * display name and admin status; drops any local password. CONFLICT when the new spelling
+   * belongs to another user. Returns the updated row, or undefined when the user is gone.
+   */
+  async updateFromDirectory(id: string, profile: DirectoryProfile): Promise<UserRow | undefined> {
+    const row = await withConstraintErrors(
+      () =>
+        this.#ctx.db
+          .updateTable('users')
+          .set({
+            username: profile.username,
+            username_key: usernameKey(profile.username),
+            email: profile.email,
+            display_name: profile.displayName,
+            is_admin: profile.isAdmin ? 1 : 0,
+            source: 'ldap',
+            password_hash: null,
+          })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst(),
+      { conflict: `the username "${profile.username}" is taken` },
+    );
+    return row === undefined ? undefined : toRow(row);
   }
 
   /** Returns whether the user exists. */

@@ -27,6 +27,8 @@ export function accessCases(store: () => Store): void {
         isAdmin: true,
         createdAtMs: 1,
         email: 'a@example.test',
+        source: 'local',
+        displayName: null,
       });
       await s.users.create({ ...user('u2', 'bob'), passwordHash: null });
       expect(await s.users.getByUsername('alice')).toEqual(alice);
@@ -44,6 +46,67 @@ export function accessCases(store: () => Store): void {
       expect(await s.users.setPasswordHash('u2', 'new-hash')).toBe(true);
       expect((await s.users.get('u2'))?.passwordHash).toBe('new-hash');
       expect(await s.users.setAdmin('ghost', true)).toBe(false);
+    });
+
+    it('keeps directory users: source ldap, display name, refreshed in place with the same id', async () => {
+      const s = store();
+      const carol = await s.users.create({
+        ...user('u1', 'carol'),
+        passwordHash: null,
+        source: 'ldap',
+        displayName: 'Carol Clark',
+      });
+      expect(carol).toMatchObject({
+        source: 'ldap',
+        displayName: 'Carol Clark',
+        passwordHash: null,
+      });
+      const dave = await s.users.create(user('u2', 'dave'));
+      expect(dave.source).toBe('local');
+
+      const renamed = await s.users.updateFromDirectory('u1', {
+        username: 'Carol',
+        email: 'carol@example.test',
+        displayName: 'Carol Clark-Smith',
+        isAdmin: true,
+      });
+      expect(renamed).toEqual({
+        id: 'u1',
+        username: 'Carol',
+        passwordHash: null,
+        isAdmin: true,
+        createdAtMs: 1,
+        email: 'carol@example.test',
+        source: 'ldap',
+        displayName: 'Carol Clark-Smith',
+      });
+      expect(await s.users.get('u1')).toEqual(renamed);
+      expect(await s.users.getByUsername('CAROL')).toEqual(renamed);
+
+      // A local user taken over by the directory loses the local password.
+      const converted = await s.users.updateFromDirectory('u2', {
+        username: 'dave',
+        email: null,
+        displayName: null,
+        isAdmin: false,
+      });
+      expect(converted).toMatchObject({ id: 'u2', source: 'ldap', passwordHash: null });
+      await expect(
+        s.users.updateFromDirectory('u2', {
+          username: 'CAROL',
+          email: null,
+          displayName: null,
+          isAdmin: false,
+        }),
+      ).rejects.toMatchObject({ code: 'CONFLICT' });
+      expect(
+        await s.users.updateFromDirectory('ghost', {
+          username: 'ghost',
+          email: null,
+          displayName: null,
+          isAdmin: false,
+        }),
+      ).toBeUndefined();
     });
 
     it('keeps usernames unique ignoring case, also beyond ASCII (CONFLICT)', async () => {
