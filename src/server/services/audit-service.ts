@@ -30,7 +30,7 @@ export interface AuditRecord {
 }
 
 const defaultPageSize = 100;
-const streamBatchRows = 500;
+const streamBatchRows = 1000;
 const dayMs = 86_400_000;
 
 export function auditEventView(row: AuditEventRow): AuditEventView {
