@@ -11,8 +11,11 @@ import { ImmediateSqliteDialect } from './immediate-sqlite-dialect.js';
 import { JobsQueuedBus } from './jobs-queued-bus.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { PostgresJobListener } from './postgres-job-listener.js';
+import { openPostgresSnapshot } from './postgres-table-snapshot.js';
+import { openSqliteSnapshot } from './sqlite-table-snapshot.js';
 import { type StoreKind, createRootContext } from './store-context.js';
 import type { Store } from './store.js';
+import { TableLoader } from './table-loader.js';
 
 interface CommonOptions {
   /**
@@ -152,6 +155,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     ...repositories,
     kind,
     transaction: (fn) => ctx.transaction((tx) => fn(createRepositories(tx))),
+    tables: {
+      snapshot: async () =>
+        options.kind === 'sqlite'
+          ? openSqliteSnapshot(options.path)
+          : openPostgresSnapshot(options.url, pgTypes, where),
+      load: (fn) => ctx.transaction((tx) => fn(new TableLoader(tx), createRepositories(tx))),
+    },
     onJobsQueued: (fn) => bus.subscribe(fn),
     close() {
       closing ??= (async () => {

@@ -16,6 +16,8 @@ import type { SettingsRepository } from './settings-repository.js';
 import type { StepsRepository } from './steps-repository.js';
 import type { StorageRepositories } from './storage-repositories.js';
 import type { StoreKind } from './store-context.js';
+import type { TableLoader } from './table-loader.js';
+import type { TableSnapshot } from './table-snapshot.js';
 import type { UsersRepository } from './users-repository.js';
 import type { WorkflowsRepository } from './workflows-repository.js';
 
@@ -49,9 +51,21 @@ export interface Repositories {
   notifyJobsQueued(event?: JobsQueuedEvent): Promise<void>;
 }
 
+/** Whole-table access for backup and restore (`src/server/backup`). */
+export interface StoreTables {
+  /** A consistent read-only view of every table on its own connection; close it when done. */
+  snapshot(): Promise<TableSnapshot>;
+  /**
+   * Runs `fn` in one transaction (like `transaction`) with a loader that empties and fills whole
+   * tables, and the repositories bound to the same transaction.
+   */
+  load<T>(fn: (loader: TableLoader, tx: Repositories) => Promise<T>): Promise<T>;
+}
+
 /** The server's state: SQLite (one file) or PostgreSQL, same schema, same behaviour. */
 export interface Store extends Repositories {
   readonly kind: StoreKind;
+  readonly tables: StoreTables;
   /**
    * Runs `fn` in one transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED) with
    * repositories bound to it; commits when it resolves, rolls back when it throws. Inside `fn`
