@@ -113,7 +113,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     { missingContexts: options.missingContexts ?? 'fail' },
   );
   const shutdown = new AbortController();
-  const app = buildApp({ services, logger, shutdown: shutdown.signal, metrics });
+  const app = buildApp({
+    services,
+    logger,
+    shutdown: shutdown.signal,
+    metrics,
+    version: options.version,
+  });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

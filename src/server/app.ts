@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { backupRoutes } from './http/backup-routes.js';
 import { contextRoutes } from './http/context-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { eventsRoutes } from './http/events-routes.js';
@@ -27,6 +28,8 @@ export interface AppOptions {
   readonly logger: Logger;
   /** Aborted at shutdown: long-polls and live streams end. */
   readonly shutdown: AbortSignal;
+  /** The running Airlock's version (recorded in backups). */
+  readonly version?: string;
   /** In-process metrics (also `services.deps.metrics`): serves `GET /metrics` when given. */
   readonly metrics?: ServerMetrics;
 }
@@ -67,6 +70,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   contextRoutes(app, services);
   jobRoutes(app, services, shutdown);
   storageRoutes(app, services);
+  backupRoutes(app, services, { version: options.version ?? 'unknown', shutdown });
   openApiRoutes(app);
   uiRoutes(app, services);
   insightsRoutes(app, services);

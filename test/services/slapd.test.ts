@@ -1,5 +1,6 @@
 import { Client, InvalidCredentialsError } from 'ldapts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PrivateCa, createPrivateCa } from '../proxy/private-ca.js';
 import { type SlapdService, startSlapd } from './slapd.js';
 
 describe('startSlapd', () => {
@@ -50,7 +51,7 @@ describe('startSlapd', () => {
     });
     await client.unbind();
     const byUid = Object.fromEntries(searchEntries.map((entry) => [String(entry.uid), entry]));
-    expect(Object.keys(byUid).sort()).toEqual(['alice', 'bob']);
+    expect(Object.keys(byUid).sort()).toEqual(['alice', 'bob', 'carol']);
     expect(byUid.alice?.mail).toBe('alice@example.test');
     expect(byUid.alice?.cn).toBe('Alice Adams');
     expect(byUid.alice?.dn).toBe(user('alice').dn);
@@ -68,5 +69,61 @@ describe('startSlapd', () => {
     expect(searchEntries.map((entry) => entry.cn).sort()).toEqual(['ci-admins', 'developers']);
     const admins = searchEntries.find((entry) => entry.cn === 'ci-admins');
     expect(admins?.member).toBe(user('alice').dn);
+  });
+
+  it('has groupOfUniqueNames airlock-admins (alice) and airlock-users (alice, bob), carol in none', async () => {
+    client = new Client({ url: slapd.url });
+    await client.bind(slapd.adminDn, slapd.adminPassword);
+    const groupsOf = async (uid: string) => {
+      const { searchEntries } = await client.search(slapd.groupsDn, {
+        filter: `(|(&(objectClass=groupOfUniqueNames)(uniqueMember=${user(uid).dn}))(&(objectClass=groupOfNames)(member=${user(uid).dn})))`,
+        attributes: ['cn'],
+      });
+      return searchEntries.map((entry) => String(entry.cn)).sort();
+    };
+    expect(await groupsOf('alice')).toEqual([
+      'airlock-admins',
+      'airlock-users',
+      'ci-admins',
+      'developers',
+    ]);
+    expect(await groupsOf('bob')).toEqual(['airlock-users', 'developers']);
+    expect(await groupsOf('carol')).toEqual([]);
+    await client.unbind();
+    expect(slapd.ldapsUrl).toBeUndefined();
+  });
+});
+
+describe('startSlapd with a certificate from a private CA', () => {
+  let slapd: SlapdService;
+  let ca: PrivateCa;
+
+  beforeAll(async () => {
+    ca = await createPrivateCa('Airlock LDAP Test CA');
+    slapd = await startSlapd({ tls: { cert: ca.serverCert, key: ca.serverKey } });
+  });
+
+  afterAll(async () => {
+    await slapd?.stop();
+    await ca?.remove();
+  });
+
+  it('answers ldaps:// and StartTLS with that CA trusted, and refuses without it', async () => {
+    expect(slapd.ldapsUrl).toMatch(/^ldaps:\/\/127\.0\.0\.1:\d+$/);
+    const trusted = { ca: [ca.caPem] };
+    const ldaps = new Client({ url: slapd.ldapsUrl ?? '', tlsOptions: trusted });
+    await ldaps.bind(slapd.adminDn, slapd.adminPassword);
+    await ldaps.unbind();
+
+    const startTls = new Client({ url: slapd.url });
+    await startTls.startTLS({ ...trusted, host: '127.0.0.1' });
+    await startTls.bind(slapd.adminDn, slapd.adminPassword);
+    await startTls.unbind();
+
+    const untrusted = new Client({ url: slapd.ldapsUrl ?? '', connectTimeout: 5_000 });
+    await expect(untrusted.bind(slapd.adminDn, slapd.adminPassword)).rejects.toMatchObject({
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
+    await untrusted.unbind().catch(() => undefined);
   });
 });

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
 import { ensureDebianPackages, slapdRequirement } from './ensure-debian-packages.js';
-import { withFreePort } from './free-port.js';
+import { findFreePort, withFreePort } from './free-port.js';
 import { type ManagedProcess, startManagedProcess } from './managed-process.js';
 import { chownRecursive, createScratchDir } from './scratch-dir.js';
 import { lookupSystemUser, runningAsRoot } from './system-user.js';
@@ -20,14 +20,26 @@ export interface LdapUser {
 export interface LdapGroup {
   readonly cn: string;
   readonly dn: string;
-  /** Member DNs (groupOfNames `member`). */
+  /** `groupOfNames` lists members in `member`, `groupOfUniqueNames` in `uniqueMember`. */
+  readonly objectClass: 'groupOfNames' | 'groupOfUniqueNames';
+  /** Member DNs. */
   readonly members: readonly string[];
+}
+
+export interface SlapdOptions {
+  /**
+   * A server certificate and key (PEM) for 127.0.0.1: slapd then also listens for ldaps:// on a
+   * second port and offers StartTLS on the ldap:// one.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** A running OpenLDAP server seeded with people and groups. */
 export interface SlapdService {
-  /** `ldap://127.0.0.1:PORT` */
+  /** `ldap://127.0.0.1:PORT` (StartTLS too when started with `tls`). */
   readonly url: string;
+  /** `ldaps://127.0.0.1:PORT2` when started with `tls`. */
+  readonly ldapsUrl: string | undefined;
   readonly host: string;
   readonly port: number;
   /** `dc=example,dc=test` */
@@ -37,9 +49,12 @@ export interface SlapdService {
   /** `cn=admin,dc=example,dc=test`, the rootdn. */
   readonly adminDn: string;
   readonly adminPassword: string;
-  /** alice and bob (inetOrgPerson under ou=people). */
+  /** alice, bob and carol (inetOrgPerson under ou=people). */
   readonly users: readonly LdapUser[];
-  /** ci-admins (alice) and developers (alice, bob), groupOfNames under ou=groups. */
+  /**
+   * Under ou=groups: groupOfNames ci-admins (alice) and developers (alice, bob);
+   * groupOfUniqueNames airlock-admins (alice) and airlock-users (alice, bob). carol is in none.
+   */
   readonly groups: readonly LdapGroup[];
   /** Stops slapd and removes its scratch folder. Idempotent. */
   stop(): Promise<void>;
@@ -53,17 +68,20 @@ const adminDn = `cn=admin,${baseDn}`;
 const seedUsers: readonly LdapUser[] = [
   person('alice', 'Alice Adams', 'alice-password'),
   person('bob', 'Bob Brown', 'bob-password'),
+  person('carol', 'Carol Clark', 'carol-password'),
 ];
 const seedGroups: readonly LdapGroup[] = [
   group('ci-admins', ['alice']),
   group('developers', ['alice', 'bob']),
+  group('airlock-admins', ['alice'], 'groupOfUniqueNames'),
+  group('airlock-users', ['alice', 'bob'], 'groupOfUniqueNames'),
 ];
 
 /**
  * Starts slapd (OpenLDAP, mdb backend, config from a slapd.conf) on a free 127.0.0.1 port in a
  * scratch folder, waits for a root DSE search to answer, then seeds ou=people and ou=groups.
  */
-export async function startSlapd(): Promise<SlapdService> {
+export async function startSlapd(options: SlapdOptions = {}): Promise<SlapdService> {
   await ensureDebianPackages([slapdRequirement]);
   const adminPassword = `admin-${randomBytes(6).toString('hex')}`;
   const scratch = createScratchDir('slapd');
@@ -71,11 +89,24 @@ export async function startSlapd(): Promise<SlapdService> {
   try {
     await mkdir(join(scratch.path, 'db'));
     const configPath = join(scratch.path, 'slapd.conf');
-    await writeFile(configPath, slapdConfig(scratch.path, adminPassword));
+    if (options.tls) {
+      await writeFile(join(scratch.path, 'server.pem'), options.tls.cert);
+      await writeFile(join(scratch.path, 'server.key'), options.tls.key, { mode: 0o600 });
+    }
+    await writeFile(
+      configPath,
+      slapdConfig(scratch.path, adminPassword, options.tls !== undefined),
+    );
     const serviceUser = runningAsRoot() ? lookupSystemUser('openldap') : undefined;
     if (serviceUser !== undefined) chownRecursive(scratch.path, serviceUser.uid, serviceUser.gid);
 
+    let tlsPort: number | undefined;
     const port = await withFreePort(async (candidate) => {
+      tlsPort = options.tls ? await findFreePort() : undefined;
+      const listen = [
+        `ldap://127.0.0.1:${candidate}/`,
+        ...(tlsPort === undefined ? [] : [`ldaps://127.0.0.1:${tlsPort}/`]),
+      ].join(' ');
       slapd = await startManagedProcess({
         name: 'slapd',
         command: '/usr/sbin/slapd',
@@ -85,7 +116,7 @@ export async function startSlapd(): Promise<SlapdService> {
           '-f',
           configPath,
           '-h',
-          `ldap://127.0.0.1:${candidate}/`,
+          listen,
           ...(serviceUser === undefined ? [] : ['-u', serviceUser.name, '-g', serviceUser.name]),
         ],
         cwd: scratch.path,
@@ -110,6 +141,7 @@ export async function startSlapd(): Promise<SlapdService> {
     const running = slapd;
     return {
       url,
+      ldapsUrl: tlsPort === undefined ? undefined : `ldaps://127.0.0.1:${tlsPort}`,
       host: '127.0.0.1',
       port,
       baseDn,
@@ -135,10 +167,15 @@ function person(uid: string, cn: string, password: string): LdapUser {
   return { uid, dn: `uid=${uid},${peopleDn}`, password, cn, mail: `${uid}@example.test` };
 }
 
-function group(cn: string, memberUids: readonly string[]): LdapGroup {
+function group(
+  cn: string,
+  memberUids: readonly string[],
+  objectClass: LdapGroup['objectClass'] = 'groupOfNames',
+): LdapGroup {
   return {
     cn,
     dn: `cn=${cn},${groupsDn}`,
+    objectClass,
     members: memberUids.map((uid) => `uid=${uid},${peopleDn}`),
   };
 }
@@ -150,7 +187,12 @@ function sshaHash(password: string): string {
   return `{SSHA}${Buffer.concat([digest, salt]).toString('base64')}`;
 }
 
-function slapdConfig(dir: string, adminPassword: string): string {
+function slapdConfig(dir: string, adminPassword: string, tls: boolean): string {
+  const tlsConfig = tls
+    ? `TLSCertificateFile ${dir}/server.pem
+TLSCertificateKeyFile ${dir}/server.key
+`
+    : '';
   return `# written by test/services/slapd.ts
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
@@ -160,7 +202,7 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 pidfile ${dir}/slapd.pid
 argsfile ${dir}/slapd.args
-
+${tlsConfig}
 access to attrs=userPassword
   by self write
   by anonymous auth
@@ -220,9 +262,9 @@ async function seed(url: string, adminPassword: string): Promise<void> {
     }
     for (const entry of seedGroups) {
       await client.add(entry.dn, {
-        objectClass: ['top', 'groupOfNames'],
+        objectClass: ['top', entry.objectClass],
         cn: entry.cn,
-        member: [...entry.members],
+        [entry.objectClass === 'groupOfNames' ? 'member' : 'uniqueMember']: [...entry.members],
       });
     }
   } catch (err) {

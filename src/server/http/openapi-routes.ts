@@ -27,6 +27,7 @@ import {
   stepReportSchema,
 } from '../../protocol/runner-api.js';
 import { auditRouteDocs } from './audit-openapi.js';
+import { backupRouteDocs } from './backup-openapi.js';
 import { contextRouteDocs } from './contexts-openapi.js';
 import { storageRouteDocs } from './storage-openapi.js';
 
@@ -263,7 +264,13 @@ const json = (schema: z.ZodTypeAny): unknown =>
 /** The OpenAPI 3 document of the REST and runner APIs, built from the protocol schemas. */
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of [...routes, ...storageRouteDocs, ...contextRouteDocs, ...auditRouteDocs]) {
+  for (const route of [
+    ...routes,
+    ...storageRouteDocs,
+    ...contextRouteDocs,
+    ...backupRouteDocs,
+    ...auditRouteDocs,
+  ]) {
     const params: unknown[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
       in: 'path',
