@@ -11,8 +11,10 @@ import { serverConfigSchema } from '../server/config.js';
 import { parseJobSpec } from '../server/services/job-spec.js';
 import { AppError } from '../shared/app-error.js';
 import { formatDuration } from '../shared/duration.js';
+import { jobEgressSchema, jobEgressSettings } from './job-egress-settings.js';
 import { jobNetworkFromEnv } from './job-network.js';
 import { parseParams } from './parse-params.js';
+import { resolveSettings, settingsHelp } from './settings.js';
 import type { RunningServer } from './start-server.js';
 
 interface RunOptions {
@@ -21,6 +23,8 @@ interface RunOptions {
   branch?: string;
   executor?: string;
   param?: string[];
+  jobEgress?: string;
+  jobEgressPort?: string;
 }
 
 /**
@@ -46,6 +50,9 @@ export function runCommand(
       ).choices(['machine']),
     )
     .option('--param <key=value...>', 'pipeline parameter (repeatable)')
+    .option('--job-egress <mode>', jobEgressSettings[0]?.help ?? 'auto, local or pass-through')
+    .option('--job-egress-port <port>', jobEgressSettings[1]?.help ?? 'first port; 0: ephemeral')
+    .addHelpText('after', settingsHelp(jobEgressSettings))
     .action(async (pathArg: string, opts: RunOptions) => {
       const repo = resolve(ctx.cwd, pathArg);
       const configPath = join(repo, '.circleci', 'config.yml');
@@ -55,8 +62,17 @@ export function runCommand(
         });
       }
       const parameters = parseParams(opts.param ?? []);
+      const egress = resolveSettings(jobEgressSchema, jobEgressSettings, {
+        flags: { jobEgress: opts.jobEgress, jobEgressPort: opts.jobEgressPort },
+        env: ctx.env,
+      });
+      const network = jobNetworkFromEnv(ctx.env, {
+        egress: { mode: egress.jobEgress, firstPort: egress.jobEgressPort },
+      });
+      for (const note of network.egressNotes) {
+        if (note.level !== 'info') ctx.output.err(`runner ${note.level}: ${note.message}`);
+      }
       const dataDir = await mkdtemp(join(tmpdir(), 'airlock-run-'));
-      const network = jobNetworkFromEnv(ctx.env);
       const started = new Map<string, number>();
       const out = ctx.output;
       // Loaded here, not at the top: the runner role never loads the server's modules.
@@ -72,7 +88,7 @@ export function runCommand(
         env: { ...ctx.env, AIRLOCK_SECRET_KEY: undefined },
         version,
         logDestination: new Writable({ write: (_c, _e, cb) => cb() }),
-        jobNetwork: network.forJob,
+        jobNetwork: network.forRunner,
         gitEnv: network.gitEnv,
         allowDockerOnMachine: opts.executor === 'machine',
         scheduleTriggers: false,

@@ -6,6 +6,7 @@ import type { CliContext } from '../cli/output.js';
 import { createHttpClient } from '../net/create-http-client.js';
 import { defaultCapacity } from '../runner/capacity.js';
 import { redactUrl } from '../shared/redact-url.js';
+import { jobEgressSettings, jobEgressShape } from './job-egress-settings.js';
 import { jobNetworkFromEnv } from './job-network.js';
 import { type SettingDoc, flagName, resolveSettings, settingsHelp } from './settings.js';
 import { startRunner } from './start-runner.js';
@@ -20,6 +21,7 @@ export const runnerConfigSchema = z.object({
   executor: z.enum(['machine']).default('machine'),
   reserveCpus: z.coerce.number().min(0).default(1),
   reserveMemoryMb: z.coerce.number().min(0).default(2048),
+  ...jobEgressShape,
 });
 
 export const runnerSettings: readonly SettingDoc[] = [
@@ -64,6 +66,7 @@ export const runnerSettings: readonly SettingDoc[] = [
     help: 'memory kept for the runner and host, in MiB',
     defaultText: '2048',
   },
+  ...jobEgressSettings,
 ];
 
 /**
@@ -101,10 +104,15 @@ export function runnerCommand(
             reserveCpus: config.reserveCpus,
             reserveMemoryBytes: config.reserveMemoryMb * 1024 * 1024,
           });
-    const network = jobNetworkFromEnv(ctx.env, [config.server]);
+    const network = jobNetworkFromEnv(ctx.env, {
+      internal: [config.server],
+      egress: { mode: config.jobEgress, firstPort: config.jobEgressPort },
+    });
     for (const d of network.diagnostics) ctx.output.err(`proxy ${d.severity}: ${d.message}`);
     const log = (level: string, message: string): void =>
       ctx.output.err(`${new Date().toISOString()} ${level} ${message}`);
+    for (const note of network.egressNotes) log(note.level, note.message);
+    const jobNetwork = network.forRunner({ log, capacity });
     const { runner } = await startRunner({
       serverUrl: config.server,
       registrationToken: config.token,
@@ -115,7 +123,7 @@ export function runnerCommand(
       executors: ['machine'],
       runnerEnv: ctx.env,
       version,
-      network: network.forJob,
+      network: jobNetwork.forJob,
       log,
       http: createHttpClient({
         policy: network.policy,
@@ -142,6 +150,7 @@ export function runnerCommand(
     log('info', 'signal received: draining (a second SIGTERM or SIGINT cancels running jobs)');
     await runner.drain();
     await runner.stop();
+    await jobNetwork.close();
     process.off('SIGTERM', force);
     process.off('SIGINT', force);
     exit(0);

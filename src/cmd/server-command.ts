@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import type { CliContext } from '../cli/output.js';
 import { serverConfigSchema } from '../server/config.js';
 import { redactUrl } from '../shared/redact-url.js';
+import { jobEgressSettings, jobEgressShape } from './job-egress-settings.js';
 import { jobNetworkFromEnv } from './job-network.js';
 import { type SettingDoc, flagName, resolveSettings, settingsHelp } from './settings.js';
 import type { RunningServer } from './start-server.js';
@@ -138,6 +139,7 @@ export const serverSettings: readonly SettingDoc[] = [
     help: 'how often expired blobs are removed, in ms; 0: only airlock admin gc',
     defaultText: '3600000',
   },
+  ...jobEgressSettings,
 ];
 
 /** `airlock server`: every setting as a flag, with its variable and default in --help. */
@@ -167,19 +169,25 @@ export function serverCommand(
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean);
-    const config = resolveSettings(serverConfigSchema, serverSettings, {
+    const config = resolveSettings(serverConfigSchema.extend(jobEgressShape), serverSettings, {
       flags,
       env: ctx.env,
       configFile: opts.config as string | undefined,
     });
-    const network = jobNetworkFromEnv(ctx.env);
+    const network = jobNetworkFromEnv(ctx.env, {
+      egress: { mode: config.jobEgress, firstPort: config.jobEgressPort },
+    });
+    if (config.embeddedRunner) {
+      for (const note of network.egressNotes)
+        ctx.output.err(`runner ${note.level}: ${note.message}`);
+    }
     // Loaded here, not at the top: the runner role never loads the server's modules.
     const { startServer } = await import('./start-server.js');
     const server = await startServer({
       config,
       env: ctx.env,
       version,
-      jobNetwork: network.forJob,
+      jobNetwork: network.forRunner,
       gitEnv: network.gitEnv,
       ...(network.caBundle ? { caBundle: network.caBundle } : {}),
     });

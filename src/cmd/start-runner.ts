@@ -25,7 +25,11 @@ export interface StartRunnerOptions {
   readonly executors: readonly ExecutorKind[];
   readonly runnerEnv: Readonly<Record<string, string | undefined>>;
   readonly version: string;
-  readonly network: (assignment: JobAssignment, workspace: Workspace) => JobNetwork;
+  /** Proxy env and tool configs of a job, and what to release when it ends (its local proxy). */
+  readonly network: (
+    assignment: JobAssignment,
+    workspace: Workspace,
+  ) => JobNetwork | Promise<JobNetwork>;
   readonly log: RunnerOptions['log'];
   readonly onJob?: RunnerOptions['onJob'];
   readonly allowDockerOnMachine?: boolean;

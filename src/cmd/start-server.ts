@@ -4,11 +4,8 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Logger, pino } from 'pino';
 import { createHttpClient } from '../net/create-http-client.js';
-import type { JobAssignment } from '../protocol/runner-api.js';
 import { parseProxySettings } from '../proxy/index.js';
 import { defaultCapacity } from '../runner/capacity.js';
-import type { Workspace } from '../runner/executors/executor.js';
-import type { JobNetwork } from '../runner/job-runner.js';
 import type { Runner } from '../runner/runner.js';
 import { buildApp } from '../server/app.js';
 import { systemClock } from '../server/clock.js';
@@ -22,6 +19,7 @@ import { gitRunner } from '../server/services/git-source.js';
 import { type Services, createServices } from '../server/services/services.js';
 import { openStore } from '../server/store/open-store.js';
 import { newId } from '../shared/ids.js';
+import type { NetworkSetup, RunnerNetwork } from './job-network.js';
 import { openBlobStore } from './open-blob-store.js';
 import { loadSecretKey } from './secret-key.js';
 import { startRunner } from './start-runner.js';
@@ -41,8 +39,8 @@ export interface StartServerOptions {
   readonly version: string;
   /** Where pino writes (default stdout). */
   readonly logDestination?: NodeJS.WritableStream;
-  /** Network settings (proxy env, tool configs, CA) for embedded-runner jobs. */
-  readonly jobNetwork?: (assignment: JobAssignment, workspace: Workspace) => JobNetwork;
+  /** Network of embedded-runner jobs (proxy env, tool configs, CA, the local egress proxy). */
+  readonly jobNetwork?: NetworkSetup['forRunner'];
   /** Environment for git (proxy variables rendered from the policy, CA bundle). */
   readonly gitEnv?: Readonly<Record<string, string>>;
   readonly runnerLog?: (
@@ -151,6 +149,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         });
 
   let runner: Runner | undefined;
+  let runnerNetwork: RunnerNetwork | undefined;
   if (config.embeddedRunner) {
     const workDir = join(dataDir, 'runner');
     const registration = await services.auth.createRegistrationToken('system');
@@ -163,6 +162,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
             reserveCpus: 1,
             reserveMemoryBytes: 2 * 1024 ** 3,
           });
+    const runnerLog: NonNullable<StartServerOptions['runnerLog']> =
+      options.runnerLog ??
+      ((level, message, fields) =>
+        logger[level]({ component: 'embedded-runner', ...fields }, message));
+    runnerNetwork = options.jobNetwork?.({ log: runnerLog, capacity });
     const started = await startRunner({
       serverUrl: url,
       registrationToken: registration.token,
@@ -173,11 +177,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       executors: options.allowDockerOnMachine ? ['machine', 'docker'] : ['machine'],
       runnerEnv: options.env,
       version: options.version,
-      network: options.jobNetwork ?? (() => ({ env: {}, files: [] })),
-      log:
-        options.runnerLog ??
-        ((level, message, fields) =>
-          logger[level]({ component: 'embedded-runner', ...fields }, message)),
+      network: runnerNetwork?.forJob ?? (() => ({ env: {}, files: [] })),
+      log: runnerLog,
       ...(options.onJob ? { onJob: options.onJob } : {}),
       ...(options.allowDockerOnMachine ? { allowDockerOnMachine: true } : {}),
       http: createHttpClient({ policy: parseProxySettings({ env: {} }).policy }),
@@ -212,6 +213,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
           clearTimeout(grace);
           await active.stop();
         }
+        await runnerNetwork?.close();
         await app.close();
         offQueued();
         await store.close();

@@ -23,13 +23,18 @@ export interface JobNetwork {
   readonly env: Readonly<Record<string, string>>;
   /** Files written into the job's private home, path relative to it. */
   readonly files: readonly { readonly path: string; readonly content: string }[];
+  /** Called once the job's steps have all ended (its local forward proxy closes). */
+  readonly release?: () => Promise<void>;
 }
 
 export interface JobRunnerDeps {
   readonly api: Pick<RunnerApiClient, 'sendLogs' | 'reportStep' | 'complete'>;
   readonly executor: Executor;
   readonly runnerEnv: Readonly<Record<string, string | undefined>>;
-  readonly network: (assignment: JobAssignment, workspace: Workspace) => JobNetwork;
+  readonly network: (
+    assignment: JobAssignment,
+    workspace: Workspace,
+  ) => JobNetwork | Promise<JobNetwork>;
   readonly log: (
     level: 'info' | 'warn' | 'error',
     message: string,
@@ -127,12 +132,13 @@ export async function runJob(
     );
   };
   let workspace: Workspace | undefined;
+  let network: JobNetwork | undefined;
   const background: BackgroundStep[] = [];
   let result: JobEnd = 'success';
   try {
     workspace = await deps.executor.prepare(assignment.jobId);
     const ws = workspace;
-    const network = deps.network(assignment, ws);
+    network = await deps.network(assignment, ws);
     for (const file of network.files) {
       const path = join(ws.home, file.path);
       await mkdir(dirname(path), { recursive: true });
@@ -229,6 +235,11 @@ export async function runJob(
     deps.log('error', `job ${assignment.jobId} failed in the runner`, { error: String(error) });
   } finally {
     await Promise.all(background.map((b) => b.stop()));
+    await network?.release?.().catch((error: unknown) =>
+      deps.log('warn', `closing the network of job ${assignment.jobId} failed`, {
+        error: String(error),
+      }),
+    );
     const rest = masker.flush();
     if (rest.length > 0) streamer.write(rest);
     await Promise.all([streamer.close(), reports]);
