@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { adminAuditCommand } from './commands/admin-audit.js';
 import { adminBackupCommand } from './commands/admin-backup.js';
 import { adminGcCommand } from './commands/admin-gc.js';
-import { adminRestoreCommand } from './commands/admin-restore.js';
 import { configPlanCommand } from './commands/config-plan.js';
 import { configProcessCommand } from './commands/config-process.js';
 import { configValidateCommand } from './commands/config-validate.js';
@@ -32,6 +31,8 @@ export interface ProgramOptions {
   readonly version: string;
   /** Commands composed in `src/cmd` (server, runner, run), added at the top level. */
   readonly roles?: readonly Command[];
+  /** Admin verbs composed in `src/cmd` (restore opens the server's database itself). */
+  readonly adminVerbs?: readonly Command[];
 }
 
 /** Builds the `airlock` command tree. Never exits the process: see `src/cmd/airlock.ts`. */
@@ -93,7 +94,7 @@ export function buildProgram(ctx: CliContext, exit: ExitSink, options: ProgramOp
     nounCommand(
       'admin',
       'operator tasks: backup, restore, garbage collection, the audit log',
-      [adminBackupCommand, adminRestoreCommand, adminGcCommand, adminAuditCommand],
+      [adminBackupCommand, adminGcCommand, adminAuditCommand],
       ctx,
       exit,
     ),
@@ -107,6 +108,8 @@ export function buildProgram(ctx: CliContext, exit: ExitSink, options: ProgramOp
     ),
   ];
   for (const noun of nouns) program.addCommand(noun);
+  const admin = nouns.find((noun) => noun.name() === 'admin');
+  for (const verb of options.adminVerbs ?? []) admin?.addCommand(verb);
 
   // Every command: unknown flags are errors with a suggestion, output goes through ctx.
   const configure = (cmd: Command): void => {

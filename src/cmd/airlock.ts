@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { CliContext } from '../cli/output.js';
-import { roleCommands } from './role-commands.js';
+import { adminVerbCommands, roleCommands } from './role-commands.js';
 import { runCli } from './run-cli.js';
 
 function packageVersion(): string {
@@ -31,7 +31,11 @@ export async function main(): Promise<void> {
     },
   };
   const version = packageVersion();
-  const code = await runCli(process.argv.slice(2), ctx, { version, roles: roleCommands(version) });
+  const code = await runCli(process.argv.slice(2), ctx, {
+    version,
+    roles: roleCommands(version),
+    adminVerbs: adminVerbCommands(),
+  });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.exitCode = code;

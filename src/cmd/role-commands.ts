@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli/output.js';
+import { adminRestoreCommand } from './admin-restore-command.js';
 import { runCommand } from './run-command.js';
 import { runnerCommand } from './runner-command.js';
 import { serverCommand } from './server-command.js';
@@ -13,5 +14,12 @@ export function roleCommands(version: string) {
     serverCommand(ctx, exit, version),
     runnerCommand(ctx, exit, version),
     runCommand(ctx, exit, version),
+  ];
+}
+
+/** `airlock admin` verbs that open the server's database themselves (restore). */
+export function adminVerbCommands() {
+  return (ctx: CliContext, exit: (code: number) => void): readonly Command[] => [
+    adminRestoreCommand(ctx, exit),
   ];
 }

@@ -8,6 +8,8 @@ import { isAppError } from '../shared/app-error.js';
 export interface RunCliOptions {
   readonly version: string;
   readonly roles?: (ctx: CliContext, exit: (code: number) => void) => readonly Command[];
+  /** `airlock admin` verbs composed in src/cmd (restore). */
+  readonly adminVerbs?: (ctx: CliContext, exit: (code: number) => void) => readonly Command[];
 }
 
 /**
@@ -27,6 +29,7 @@ export async function runCli(
   const program = buildProgram(ctx, exit, {
     version: options.version,
     roles: options.roles?.(ctx, exit) ?? [],
+    adminVerbs: options.adminVerbs?.(ctx, exit) ?? [],
   });
   try {
     await program.parseAsync([...argv], { from: 'user' });

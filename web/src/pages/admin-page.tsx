@@ -10,6 +10,7 @@ import { formatTime } from '../format.js';
 import { useUser } from '../session.js';
 import { useTitle } from '../use-now.js';
 import { useResource } from '../use-resource.js';
+import { AuditLogCard } from './audit-log-card.js';
 
 interface ApiTokenRow {
   readonly id: string;
@@ -247,6 +248,7 @@ export function AdminPage() {
       <div className="stack">
         {user.isAdmin && <Users />}
         {user.isAdmin && <RunnerTokens />}
+        {user.isAdmin && <AuditLogCard />}
         <ApiTokens />
       </div>
     </>
