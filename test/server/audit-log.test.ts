@@ -204,7 +204,7 @@ describe('audit log: events of real API calls, reading, CSV, access (real server
       request: { ip_address: '198.51.100.4' },
     });
     expect(root.id).toMatch(
-      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
     expect(devUser.payload).toEqual({ is_admin: false, invited_by: root.actor.id });
     expect(devUser.request?.ip_address).toBe('127.0.0.1');

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type {
   AuditAction,
   AuditEventView,
@@ -15,6 +14,7 @@ import type {
 } from '../store/audit-events-repository.js';
 import { type Caller, systemCaller } from './audit-caller.js';
 import type { ServiceDeps } from './service-deps.js';
+import { UuidV7 } from './uuid-v7.js';
 
 /** One event as a service reports it: the action, who asked, and what it was done to. */
 export interface AuditRecord {
@@ -87,11 +87,11 @@ function decodeCursor(cursor: string): AuditCursor {
  */
 export class AuditService {
   readonly #d: ServiceDeps;
-  readonly #newUuid: () => string;
+  /** Event ids: UUIDs that sort in the order events were recorded (ties in a millisecond). */
+  readonly #ids = new UuidV7();
 
-  constructor(deps: ServiceDeps, newUuid: () => string = randomUUID) {
+  constructor(deps: ServiceDeps) {
     this.#d = deps;
-    this.#newUuid = newUuid;
   }
 
   /** Stores the events (one statement). Never throws. */
@@ -103,7 +103,7 @@ export class AuditService {
       const metadata: Record<string, string> = { ...r.caller.metadata };
       if (origin?.userAgent) metadata.user_agent = origin.userAgent;
       return {
-        id: this.#newUuid(),
+        id: this.#ids.next(now),
         action: r.action,
         occurredAtMs: now,
         actor: r.caller.actor,
