@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import { type BackupMemberSink, readBackupArchive } from '../cli/backup-archive-reader.js';
+import { readBackupArchive } from '../cli/backup-archive-reader.js';
 import {
   type BackupHeader,
   type BackupManifest,
@@ -30,7 +30,7 @@ import { AppError } from '../shared/app-error.js';
 import { newId } from '../shared/ids.js';
 import { redactUrl } from '../shared/redact-url.js';
 import { openBlobStore } from './open-blob-store.js';
-import { loadSecretKey } from './secret-key.js';
+import { SealedSamples } from './restore-key-check.js';
 
 export interface RestoreRequest {
   readonly file: string;
@@ -70,14 +70,6 @@ export interface RestoreReport {
   readonly interruptedJobs: number;
 }
 
-interface Sealed {
-  readonly what: string;
-  readonly ciphertext: string;
-  readonly boundTo: string;
-}
-
-const maxKeySamples = 1000;
-
 /**
  * `airlock admin restore`: restores a backup archive into the database and blob store that the
  * server settings name, offline (the server must be stopped). In order, and writing nothing until
@@ -112,43 +104,19 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRep
 
   // 1. The whole archive, checked, before anything is opened for writing.
   progress(`checking ${file}…`);
-  const sealed: Sealed[] = [];
-  const projectNames = new Map<string, string>();
-  const contextNames = new Map<string, string>();
+  const samples = new SealedSamples();
   const { manifest } = await readBackupArchive(createReadStream(file), file, {
     onHeader: checkSchema,
-    onMember: (_name, kind) => {
-      if (kind.kind !== 'table') return undefined;
-      if (kind.table === 'projects')
-        return jsonLines((row) => projectNames.set(String(row.id), String(row.name)));
-      if (kind.table === 'contexts')
-        return jsonLines((row) => contextNames.set(String(row.id), String(row.name)));
-      if (kind.table === 'project_env_vars')
-        return jsonLines((row) => {
-          if (sealed.length < maxKeySamples)
-            sealed.push({
-              what: `variable ${String(row.name)} of project ${String(row.project_id)}`,
-              ciphertext: String(row.ciphertext),
-              boundTo: `${String(row.project_id)}/${String(row.name)}`,
-            });
-        });
-      if (kind.table === 'context_env_vars')
-        return jsonLines((row) => {
-          if (sealed.length < maxKeySamples)
-            sealed.push({
-              what: `variable ${String(row.name)} of context ${String(row.context_id)}`,
-              ciphertext: String(row.ciphertext),
-              boundTo: `context/${String(row.context_id)}/${String(row.name)}`,
-            });
-        });
-      return undefined;
-    },
+    onMember: (_name, kind) => (kind.kind === 'table' ? samples.sinkFor(kind.table) : undefined),
     onProgress: percent('checked', fileBytes, progress),
     ...(request.signal ? { signal: request.signal } : {}),
   });
 
   // 2. The key.
-  const key = checkKey(request, dataDir, sealed, projectNames, contextNames);
+  const key = samples.check(
+    request.config.secretKeyFile ?? join(dataDir, 'secret.key'),
+    request.env.AIRLOCK_SECRET_KEY,
+  );
 
   // 3. The target.
   const sqliteFile = join(dataDir, 'airlock.db');
@@ -157,7 +125,7 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRep
       manifest,
       database: `${database} (does not exist yet: a restore creates it)`,
       dryRun: true,
-      keyChecked: sealed.length,
+      keyChecked: samples.count,
       replaced: {},
       restored: {},
       blobs: { restored: 0, bytes: 0, note: blobNote(request, manifest, undefined) },
@@ -189,7 +157,7 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRep
         manifest,
         database,
         dryRun: true,
-        keyChecked: sealed.length,
+        keyChecked: samples.count,
         replaced: target.rowsByTable,
         restored: {},
         blobs: { restored: 0, bytes: 0, note: blobNote(request, manifest, blobs?.store) },
@@ -225,7 +193,7 @@ export async function restoreBackup(request: RestoreRequest): Promise<RestoreRep
       manifest,
       database,
       dryRun: false,
-      keyChecked: sealed.length,
+      keyChecked: samples.count,
       replaced: result.replaced,
       restored: result.restored,
       blobs: {
@@ -247,47 +215,6 @@ function checkSchema(header: BackupHeader): void {
     throw new AppError('INVALID_ARGUMENT', problem, {
       hint: `restore it with Airlock ${header.airlockVersion} or newer (upgrade this installation first); nothing was restored`,
     });
-}
-
-function checkKey(
-  request: RestoreRequest,
-  dataDir: string,
-  sealed: readonly Sealed[],
-  projects: ReadonlyMap<string, string>,
-  contexts: ReadonlyMap<string, string>,
-): Buffer | undefined {
-  const path = request.config.secretKeyFile ?? join(dataDir, 'secret.key');
-  const fromEnv = request.env.AIRLOCK_SECRET_KEY;
-  const source = fromEnv ? 'AIRLOCK_SECRET_KEY' : `the key file ${path}`;
-  if (!fromEnv && !existsSync(path)) {
-    if (sealed.length === 0) return undefined;
-    throw new AppError(
-      'INVALID_CONFIG',
-      `no secret key at ${path}: the backup holds ${sealed.length} encrypted variable(s), which only the key of the backed-up server decrypts`,
-      {
-        hint: 'copy the key kept from that server to that path, or point --secret-key-file (or AIRLOCK_SECRET_KEY) at it; nothing was restored',
-      },
-    );
-  }
-  const key = loadSecretKey(path, fromEnv);
-  const box = new SecretBox(key);
-  for (const s of sealed) {
-    try {
-      box.open(s.ciphertext, s.boundTo);
-    } catch {
-      const named = s.what
-        .replace(/of project (\S+)$/, (_m, id: string) => `of project ${projects.get(id) ?? id}`)
-        .replace(/of context (\S+)$/, (_m, id: string) => `of context ${contexts.get(id) ?? id}`);
-      throw new AppError(
-        'INVALID_CONFIG',
-        `the secret key from ${source} cannot decrypt the backup's ${named}: it is not the key the backup was taken under`,
-        {
-          hint: 'use the key kept from the backed-up server (--secret-key-file, AIRLOCK_SECRET_KEY, or <data-dir>/secret.key); nothing was restored',
-        },
-      );
-    }
-  }
-  return key;
 }
 
 interface LoadResult {
@@ -359,28 +286,6 @@ function blobNote(
     return 'the backup holds no blobs: they were in S3-compatible storage, which is not copied; point --blob-url at that bucket';
   if (request.skipBlobs) return 'left out (--skip-blobs)';
   return `into ${store?.description ?? 'the blob store'}`;
-}
-
-/** A sink that parses JSON lines and hands each row to `onRow` (key check in pass 1). */
-function jsonLines(onRow: (row: Record<string, unknown>) => void): BackupMemberSink {
-  const decoder = new TextDecoder();
-  let rest = '';
-  const take = (text: string): void => {
-    const lines = (rest + text).split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        const row = JSON.parse(line) as unknown;
-        if (row !== null && typeof row === 'object') onRow(row as Record<string, unknown>);
-      } catch {
-        // Pass 2 reports a malformed row with its line number.
-      }
-    }
-  };
-  return {
-    write: (chunk) => take(decoder.decode(chunk, { stream: true })),
-    end: () => take(`${decoder.decode()}\n`),
-  };
 }
 
 function percent(
