@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ProxyPolicy, parseProxySettings } from '../../src/proxy/index.js';
 import { type EgressAccess, formatEgressAccess } from '../../src/runner/egress/egress-access.js';
@@ -285,6 +286,23 @@ describe('egress proxy: routes and failures (real squid, curl as the job)', () =
     expect(tunnel.body).toContain(
       `the upstream proxy ${squid.url} refused CONNECT unknown-to-squid.airlock.test:443: ${tunnel.status}`,
     );
+  });
+
+  it('forwards an HTTP/1.0 request without a Host header, adding it from the target', async () => {
+    const target = `direct.airlock.test:${origin.port}`;
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: main.port });
+      let text = '';
+      socket.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+      socket.write(`GET http://${target}/echo?old=1 HTTP/1.0\r\n\r\n`);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.[01] 200 OK\r\n/);
+    expect(answer).toContain('"url":"/echo?old=1"');
+    expect(origin.seen.find((r) => r.url === '/echo?old=1')?.headers.host).toBe(target);
   });
 
   it('refuses requests that are not for a forward proxy, saying why', async () => {

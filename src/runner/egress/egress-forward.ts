@@ -60,6 +60,8 @@ function planForward(req: IncomingMessage, ctx: ForwardContext): ForwardPlan {
     throw new AppError('INVALID_ARGUMENT', `cannot route ${target}: ${decision.error}`);
   }
   const headers = endToEndHeaders(req.rawHeaders);
+  // HTTP/1.0 clients may leave Host out; the target is in the request line.
+  if (req.headers.host === undefined) headers.unshift('Host', url.host);
   if (req.headers['transfer-encoding'] !== undefined) headers.push('Transfer-Encoding', 'chunked');
   headers.push('Via', `${req.httpVersion} airlock-runner`);
   const common = {
