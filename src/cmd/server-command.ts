@@ -139,6 +139,16 @@ export const serverSettings: readonly SettingDoc[] = [
     help: 'how often expired blobs are removed, in ms; 0: only airlock admin gc',
     defaultText: '3600000',
   },
+  {
+    key: 'auditRetentionDays',
+    help: 'days audit events are kept; 0 keeps them forever',
+    defaultText: '365',
+  },
+  {
+    key: 'auditPruneIntervalMs',
+    help: 'how often audit events older than the retention are deleted, in ms; 0: never',
+    defaultText: '3600000',
+  },
   ...jobEgressSettings,
 ];
 

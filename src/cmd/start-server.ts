@@ -140,6 +140,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         }, config.blobGcIntervalMs)
       : undefined;
   blobGc?.unref();
+  // Audit events older than the retention go at start and then on a timer.
+  let auditPruning: Promise<unknown> = Promise.resolve();
+  const pruneAudit = (): void => {
+    auditPruning = services.audit
+      .prune()
+      .catch((error) => logger.error({ err: error }, 'audit log pruning failed'));
+  };
+  const auditPrune =
+    config.auditPruneIntervalMs > 0 && config.auditRetentionDays > 0
+      ? setInterval(pruneAudit, config.auditPruneIntervalMs)
+      : undefined;
+  auditPrune?.unref();
+  if (auditPrune) pruneAudit();
   const schedules =
     options.scheduleTriggers === false
       ? undefined
@@ -196,6 +209,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       stopped ??= (async () => {
         clearInterval(reaper);
         if (blobGc) clearInterval(blobGc);
+        if (auditPrune) clearInterval(auditPrune);
         await schedules?.stop();
         shutdown.abort();
         wake.releaseAll();
@@ -215,6 +229,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         }
         await runnerNetwork?.close();
         await app.close();
+        await auditPruning;
         offQueued();
         await store.close();
         await blobs.http?.close();

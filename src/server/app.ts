@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { auditRoutes } from './http/audit-routes.js';
 import { backupRoutes } from './http/backup-routes.js';
 import { contextRoutes } from './http/context-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
@@ -70,6 +71,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
   contextRoutes(app, services);
   jobRoutes(app, services, shutdown);
   storageRoutes(app, services);
+  auditRoutes(app, services);
   backupRoutes(app, services, { version: options.version ?? 'unknown', shutdown });
   openApiRoutes(app);
   uiRoutes(app, services);
