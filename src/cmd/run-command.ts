@@ -14,7 +14,7 @@ import { formatDuration } from '../shared/duration.js';
 import { jobEgressSchema, jobEgressSettings } from './job-egress-settings.js';
 import { jobNetworkFromEnv } from './job-network.js';
 import { parseParams } from './parse-params.js';
-import { resolveSettings, settingsHelp } from './settings.js';
+import { envName, resolveSettings } from './settings.js';
 import type { RunningServer } from './start-server.js';
 
 interface RunOptions {
@@ -50,9 +50,14 @@ export function runCommand(
       ).choices(['machine']),
     )
     .option('--param <key=value...>', 'pipeline parameter (repeatable)')
-    .option('--job-egress <mode>', jobEgressSettings[0]?.help ?? 'auto, local or pass-through')
-    .option('--job-egress-port <port>', jobEgressSettings[1]?.help ?? 'first port; 0: ephemeral')
-    .addHelpText('after', settingsHelp(jobEgressSettings))
+    .option(
+      '--job-egress <mode>',
+      `${jobEgressSettings[0]?.help} (or ${envName('jobEgress')}; default auto)`,
+    )
+    .option(
+      '--job-egress-port <port>',
+      `${jobEgressSettings[1]?.help} (or ${envName('jobEgressPort')}; default 0)`,
+    )
     .action(async (pathArg: string, opts: RunOptions) => {
       const repo = resolve(ctx.cwd, pathArg);
       const configPath = join(repo, '.circleci', 'config.yml');

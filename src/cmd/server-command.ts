@@ -6,6 +6,7 @@ import { serverConfigSchema } from '../server/config.js';
 import { redactUrl } from '../shared/redact-url.js';
 import { jobEgressSettings, jobEgressShape } from './job-egress-settings.js';
 import { jobNetworkFromEnv } from './job-network.js';
+import { ldapServerSettings } from './ldap-settings.js';
 import { type SettingDoc, flagName, resolveSettings, settingsHelp } from './settings.js';
 import type { RunningServer } from './start-server.js';
 
@@ -103,6 +104,7 @@ export const serverSettings: readonly SettingDoc[] = [
     help: 'how long a sign-in lasts, in ms',
     defaultText: '604800000 (7 days)',
   },
+  ...ldapServerSettings,
   {
     key: 'blobUrl',
     help: 'where caches, workspaces and artifacts live: a folder, or s3://bucket[/prefix]?endpoint=https://host:port&region=…&path-style=true',
@@ -205,7 +207,13 @@ export function serverCommand(
       `Airlock ${version} is listening on ${config.publicUrl ?? server.url} (database: ${config.databaseUrl ? redactUrl(config.databaseUrl) : 'SQLite in ' + config.dataDir})`,
     );
     if (config.demoProjectPath) await registerDemo(server, config.demoProjectPath, ctx);
-    if ((await server.services.deps.store.users.count()) === 0) {
+    const ldap = server.services.ldap;
+    if (ldap) {
+      ctx.output.err(
+        `Sign-in: LDAP at ${ldap.description}${ldap.signUpOpen ? ', and local accounts' : ' (local accounts off)'}.`,
+      );
+    }
+    if ((ldap?.signUpOpen ?? true) && (await server.services.deps.store.users.count()) === 0) {
       ctx.output.err(
         `No users yet: the first to sign up becomes admin (POST ${server.url}/api/v1/auth/signup).`,
       );

@@ -20,6 +20,7 @@ import { type Services, createServices } from '../server/services/services.js';
 import { openStore } from '../server/store/open-store.js';
 import { newId } from '../shared/ids.js';
 import type { NetworkSetup, RunnerNetwork } from './job-network.js';
+import { ldapSetupFromSettings } from './ldap-setup.js';
 import { openBlobStore } from './open-blob-store.js';
 import { loadSecretKey } from './secret-key.js';
 import { startRunner } from './start-runner.js';
@@ -62,6 +63,8 @@ export interface StartServerOptions {
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const { config } = options;
+  // Checked before anything is created: a bad LDAP setting stops the start, naming it.
+  const ldap = ldapSetupFromSettings(config, options.caBundle);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const logger = pino(
@@ -108,8 +111,17 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       HOME: options.env.HOME ?? dataDir,
       ...(options.gitEnv ?? {}),
     }),
-    { missingContexts: options.missingContexts ?? 'fail' },
+    { missingContexts: options.missingContexts ?? 'fail', ldap },
   );
+  if (ldap) {
+    const { description } = ldap.directory;
+    logger.info({ ldap: description }, 'LDAP sign-in is on');
+    if (description.endsWith('(plain text)'))
+      logger.warn(
+        { ldap: description },
+        'LDAP without TLS: passwords cross the network in clear text; use ldaps:// or --ldap-start-tls',
+      );
+  }
   const shutdown = new AbortController();
   const app = buildApp({
     services,

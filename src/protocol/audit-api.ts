@@ -103,11 +103,14 @@ export type AuditLogQuery = z.infer<typeof auditLogQuerySchema>;
 
 /** Every action the server records, with what it means. */
 export const auditActions = {
-  'user.create': 'a user signed up (the first becomes admin; later ones with an invitation)',
-  'user.logged_in': 'a sign-in; success=false when the username or password was wrong',
+  'user.create':
+    'a user signed up (the first becomes admin; later ones with an invitation) or signed in through LDAP for the first time',
+  'user.logged_in':
+    'a sign-in (metadata source: local or ldap); success=false when refused, with the reason',
   'user.logged_out': 'a sign-out',
-  'user.admin.grant': 'an admin made a user admin',
-  'user.admin.revoke': "an admin removed a user's admin rights",
+  'user.admin.grant': 'an admin made a user admin (actor system: the LDAP admin group did)',
+  'user.admin.revoke':
+    "an admin removed a user's admin rights (actor system: the LDAP admin group)",
   'user.api_token.create': 'a personal API token was created (its name; never the token)',
   'user.api_token.delete': 'a personal API token was revoked',
   'invitation.create': 'an admin invited a user',

@@ -98,6 +98,10 @@ export interface UserView {
   readonly email: string | null;
   readonly isAdmin: boolean;
   readonly createdAt: string;
+  /** `local`: password kept by Airlock; `ldap`: signs in through the directory. */
+  readonly source: 'local' | 'ldap';
+  /** The directory's display name (LDAP users). */
+  readonly displayName: string | null;
 }
 
 export interface ProjectView {

@@ -10,6 +10,7 @@ import { healthRoutes } from './http/health-routes.js';
 import { installHttpMetrics } from './http/http-metrics-hook.js';
 import { insightsRoutes } from './http/insights-routes.js';
 import { jobRoutes } from './http/job-routes.js';
+import { ldapRoutes } from './http/ldap-routes.js';
 import { installLogWebSocket } from './http/log-websocket.js';
 import { metricsRoutes } from './http/metrics-routes.js';
 import { openApiRoutes } from './http/openapi-routes.js';
@@ -67,6 +68,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     cookiePath: publicUrl ? publicUrl.pathname.replace(/\/?$/, '/') : '/',
     secureCookies: publicUrl?.protocol === 'https:',
   });
+  ldapRoutes(app, services);
   projectRoutes(app, services);
   contextRoutes(app, services);
   jobRoutes(app, services, shutdown);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ldapSettingsShape } from './auth/ldap-settings.js';
 
 /**
  * The one settings schema of `airlock server`. Parsed once in src/cmd from flags > env
@@ -81,6 +82,8 @@ export const serverConfigSchema = z.object({
   auditRetentionDays: z.coerce.number().min(0).max(36_500).default(365),
   /** How often audit events older than the retention are deleted, in ms; 0 never. */
   auditPruneIntervalMs: z.coerce.number().int().min(0).default(3_600_000),
+  /** LDAP / Active Directory sign-in (`ldap*`, see src/server/auth/ldap-settings.ts). */
+  ...ldapSettingsShape,
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

@@ -202,6 +202,8 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 pidfile ${dir}/slapd.pid
 argsfile ${dir}/slapd.args
+# Like Active Directory: a bind with a DN and an empty password "succeeds" as anonymous.
+allow bind_anon_dn
 ${tlsConfig}
 access to attrs=userPassword
   by self write

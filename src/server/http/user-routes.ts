@@ -71,11 +71,15 @@ export function userRoutes(
   });
 
   app.get(`${p}/setup`, async (request) => {
-    // Tells the UI whether the first sign-up (which becomes admin) is still open.
+    // Tells the UI whether the first sign-up (which becomes admin) is still open, whether
+    // sign-up exists at all (not with LDAP only) and whether passwords are the directory's.
     const principal = await principalOf(services, request).catch(() => undefined);
+    const signUpOpen = services.ldap?.signUpOpen ?? true;
     return {
-      needsFirstUser: (await services.deps.store.users.count()) === 0,
+      needsFirstUser: signUpOpen && (await services.deps.store.users.count()) === 0,
       signedIn: principal !== undefined,
+      signUpOpen,
+      directory: services.ldap ? 'ldap' : null,
     };
   });
 

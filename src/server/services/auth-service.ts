@@ -5,6 +5,7 @@ import { hashToken, newToken } from '../security/tokens.js';
 import type { UserRow } from '../store/users-repository.js';
 import { type RequestOrigin, anonymousCaller, callerOf, systemCaller } from './audit-caller.js';
 import type { AuditService } from './audit-service.js';
+import type { LdapAccountService } from './ldap-account-service.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /** Who made a request. Roles beyond admin come with LDAP; this is the seam. */
@@ -26,6 +27,8 @@ export function userView(u: UserRow): UserView {
     email: u.email,
     isAdmin: u.isAdmin,
     createdAt: new Date(u.createdAtMs).toISOString(),
+    source: u.source,
+    displayName: u.displayName,
   };
 }
 
@@ -34,10 +37,13 @@ const userRef = (u: UserRow) => ({ id: u.id, type: 'user', name: u.username });
 export class AuthService {
   readonly #d: ServiceDeps;
   readonly #audit: AuditService;
+  /** Set when LDAP sign-in is on. */
+  readonly #ldap: LdapAccountService | undefined;
 
-  constructor(deps: ServiceDeps, audit: AuditService) {
+  constructor(deps: ServiceDeps, audit: AuditService, ldap?: LdapAccountService) {
     this.#d = deps;
     this.#audit = audit;
+    this.#ldap = ldap;
   }
 
   /** The first user becomes admin; later sign-ups need an admin's invitation. */
@@ -50,6 +56,7 @@ export class AuthService {
     },
     origin?: RequestOrigin,
   ): Promise<UserRow> {
+    this.#ldap?.assertSignUpOpen();
     const { store, clock } = this.#d;
     const passwordHash = await hashPassword(input.password);
     let invitedBy: string | null = null;
@@ -97,9 +104,13 @@ export class AuthService {
     password: string,
     origin?: RequestOrigin,
   ): Promise<{ user: UserRow; session: string; csrfToken: string; expiresAtMs: number }> {
-    const user = await this.#d.store.users.getByUsername(username);
+    let user = await this.#d.store.users.getByUsername(username);
+    // With LDAP on, the directory checks the password unless local login is allowed for a
+    // local account (src/server/services/ldap-account-service.ts).
+    const source = this.#ldap && !this.#ldap.signsInLocally(user) ? 'ldap' : 'local';
+    if (this.#ldap && source === 'ldap') user = await this.#ldap.signIn(username, password, origin);
     // Same answer for an unknown user and a wrong password; the audit log tells them apart.
-    if (
+    else if (
       !user ||
       user.passwordHash === null ||
       !(await verifyPassword(password, user.passwordHash))
@@ -136,7 +147,7 @@ export class AuthService {
     });
     await this.#audit.record({
       action: 'user.logged_in',
-      caller: { actor: userRef(user), request: origin, metadata: { auth: 'password' } },
+      caller: { actor: userRef(user), request: origin, metadata: { auth: 'password', source } },
       target: userRef(user),
     });
     return { user, session, csrfToken, expiresAtMs };
@@ -171,8 +182,9 @@ export class AuthService {
   async fromApiToken(token: string): Promise<Principal | undefined> {
     const row = await this.#d.store.apiTokens.getByHash(hashToken(token));
     if (!row) return undefined;
-    const user = await this.#d.store.users.get(row.userId);
-    if (!user) return undefined;
+    const found = await this.#d.store.users.get(row.userId);
+    if (!found) return undefined;
+    const user = this.#ldap ? await this.#ldap.checkTokenUser(found) : found;
     await this.#d.store.apiTokens.touch(row.id, this.#d.clock.nowMs());
     return { userId: user.id, username: user.username, isAdmin: user.isAdmin, via: 'token' };
   }
@@ -249,6 +261,7 @@ export class AuthService {
     requireAdmin(principal);
     const user = await this.#d.store.users.get(userId);
     if (!user) throw new AppError('NOT_FOUND', `no user ${userId}`);
+    this.#ldap?.assertAdminManagedLocally(user);
     if (!isAdmin && user.id === principal.userId) {
       throw new AppError('CONFLICT', 'you cannot remove your own admin rights', {
         hint: 'ask another admin',

@@ -3,6 +3,7 @@ import { AuthService } from './auth-service.js';
 import { ContextService, type ContextServiceOptions } from './context-service.js';
 import type { GitRun } from './git-source.js';
 import { JobQueryService } from './job-query-service.js';
+import { LdapAccountService, type LdapSetup } from './ldap-account-service.js';
 import { PipelineService } from './pipeline-service.js';
 import { ProjectService } from './project-service.js';
 import { RunnerService } from './runner-service.js';
@@ -17,6 +18,8 @@ export interface Services {
   /** The audit log: every service records its events here; admins read it. */
   readonly audit: AuditService;
   readonly auth: AuthService;
+  /** Set when LDAP sign-in is on. */
+  readonly ldap: LdapAccountService | undefined;
   readonly projects: ProjectService;
   readonly contexts: ContextService;
   readonly workflows: WorkflowService;
@@ -31,6 +34,8 @@ export interface Services {
 /** Choices of the process that composes the services (`airlock server` or `airlock run`). */
 export interface ServicesOptions {
   readonly missingContexts?: ContextServiceOptions['missingContexts'];
+  /** LDAP sign-in: the directory and the account policy (src/cmd builds them from settings). */
+  readonly ldap?: LdapSetup | undefined;
 }
 
 export function createServices(
@@ -45,10 +50,14 @@ export function createServices(
   });
   const workflows = new WorkflowService(deps, audit);
   const pipelines = new PipelineService(deps, projects, workflows, git, audit);
+  const ldap = options.ldap
+    ? new LdapAccountService(deps, audit, options.ldap.directory, options.ldap.policy)
+    : undefined;
   return {
     deps,
     audit,
-    auth: new AuthService(deps, audit),
+    auth: new AuthService(deps, audit, ldap),
+    ldap,
     projects,
     contexts,
     workflows,
