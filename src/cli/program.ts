@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { adminAuditCommand } from './commands/admin-audit.js';
 import { adminBackupCommand } from './commands/admin-backup.js';
 import { adminGcCommand } from './commands/admin-gc.js';
+import { adminLdapTestCommand } from './commands/admin-ldap-test.js';
 import { configPlanCommand } from './commands/config-plan.js';
 import { configProcessCommand } from './commands/config-process.js';
 import { configValidateCommand } from './commands/config-validate.js';
@@ -93,8 +94,8 @@ export function buildProgram(ctx: CliContext, exit: ExitSink, options: ProgramOp
     ),
     nounCommand(
       'admin',
-      'operator tasks: backup, restore, garbage collection, the audit log',
-      [adminBackupCommand, adminGcCommand, adminAuditCommand],
+      'operator tasks: backup, restore, garbage collection, the audit log, LDAP test',
+      [adminBackupCommand, adminGcCommand, adminAuditCommand, adminLdapTestCommand],
       ctx,
       exit,
     ),

@@ -29,6 +29,7 @@ import {
 import { auditRouteDocs } from './audit-openapi.js';
 import { backupRouteDocs } from './backup-openapi.js';
 import { contextRouteDocs } from './contexts-openapi.js';
+import { ldapRouteDocs } from './ldap-openapi.js';
 import { storageRouteDocs } from './storage-openapi.js';
 
 export interface RouteDoc {
@@ -270,6 +271,7 @@ export function openApiDocument(): Record<string, unknown> {
     ...contextRouteDocs,
     ...backupRouteDocs,
     ...auditRouteDocs,
+    ...ldapRouteDocs,
   ]) {
     const params: unknown[] = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
