@@ -66,11 +66,15 @@ export function App() {
     );
   }
   if (state.status === 'anonymous') {
-    const signUp = path === '/signup' || state.needsFirstUser;
+    const signUp = state.signUpOpen && (path === '/signup' || state.needsFirstUser);
     return signUp ? (
       <SignUpPage needsFirstUser={state.needsFirstUser} />
     ) : (
-      <SignInPage needsFirstUser={false} />
+      <SignInPage
+        needsFirstUser={false}
+        signUpOpen={state.signUpOpen}
+        directory={state.directory}
+      />
     );
   }
   if (path === '/signin' || path === '/signup') {

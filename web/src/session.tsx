@@ -20,7 +20,13 @@ export interface SignedInUser {
 export type SessionState =
   | { readonly status: 'loading' }
   | { readonly status: 'error'; readonly error: Error }
-  | { readonly status: 'anonymous'; readonly needsFirstUser: boolean }
+  | {
+      readonly status: 'anonymous';
+      readonly needsFirstUser: boolean;
+      /** False when users sign in with their directory (LDAP) account only. */
+      readonly signUpOpen: boolean;
+      readonly directory: 'ldap' | null;
+    }
   | { readonly status: 'signed-in'; readonly user: SignedInUser };
 
 interface SessionApi {
@@ -61,8 +67,17 @@ export function SessionProvider({ children }: { readonly children: ReactNode }) 
       });
       if (!me) {
         setCsrfToken(null);
-        const setup = await get<{ needsFirstUser: boolean }>('api/v1/setup');
-        return { status: 'anonymous', needsFirstUser: setup.needsFirstUser } as const;
+        const setup = await get<{
+          needsFirstUser: boolean;
+          signUpOpen?: boolean;
+          directory?: 'ldap' | null;
+        }>('api/v1/setup');
+        return {
+          status: 'anonymous',
+          needsFirstUser: setup.needsFirstUser,
+          signUpOpen: setup.signUpOpen ?? true,
+          directory: setup.directory ?? null,
+        } as const;
       }
       setCsrfToken(me.csrfToken);
       return {

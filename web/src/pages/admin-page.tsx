@@ -43,6 +43,7 @@ function Users() {
               <tr>
                 <th scope="col">Username</th>
                 <th scope="col">Email</th>
+                <th scope="col">Signs in with</th>
                 <th scope="col">Role</th>
                 <th scope="col">Joined</th>
                 <th scope="col">
@@ -53,8 +54,12 @@ function Users() {
             <tbody>
               {list.map((u) => (
                 <tr key={u.id}>
-                  <td>{u.username}</td>
+                  <td>
+                    {u.username}
+                    {u.displayName && <span className="muted"> ({u.displayName})</span>}
+                  </td>
                   <td>{u.email ?? '–'}</td>
+                  <td>{u.source === 'ldap' ? 'LDAP' : 'password'}</td>
                   <td>{u.isAdmin ? <span className="tag">admin</span> : 'user'}</td>
                   <td>{formatTime(u.createdAt)}</td>
                   <td>

@@ -25,7 +25,15 @@ function AuthFrame({
   );
 }
 
-export function SignInPage({ needsFirstUser }: { readonly needsFirstUser: boolean }) {
+export function SignInPage({
+  needsFirstUser,
+  signUpOpen = true,
+  directory = null,
+}: {
+  readonly needsFirstUser: boolean;
+  readonly signUpOpen?: boolean;
+  readonly directory?: 'ldap' | null;
+}) {
   const { signIn } = useSession();
   const { path } = useLocation();
   const [error, setError] = useState<string>();
@@ -53,6 +61,12 @@ export function SignInPage({ needsFirstUser }: { readonly needsFirstUser: boolea
           admin.
         </p>
       )}
+      {directory === 'ldap' && (
+        <p className="muted">
+          Sign in with your directory (LDAP) username and password
+          {signUpOpen ? '; local accounts work too' : ''}.
+        </p>
+      )}
       <form onSubmit={submit} noValidate={false}>
         <Field label="Username" name="username" autoComplete="username" required autoFocus />
         <Field
@@ -67,9 +81,11 @@ export function SignInPage({ needsFirstUser }: { readonly needsFirstUser: boolea
           {busy ? 'Signing in…' : 'Sign in'}
         </button>
       </form>
-      <p className="muted">
-        Have an invitation? <Link to="/signup">Sign up</Link>
-      </p>
+      {signUpOpen && (
+        <p className="muted">
+          Have an invitation? <Link to="/signup">Sign up</Link>
+        </p>
+      )}
     </AuthFrame>
   );
 }
