@@ -15,7 +15,7 @@ export class BackupArchiveWriter {
   readonly #members: BackupMember[] = [];
   #bytesIn = 0;
 
-  constructor(level = 6) {
+  constructor(level = 1) {
     this.output = createGzip({ level, chunkSize: 64 * 1024 });
   }
 

@@ -29,7 +29,10 @@ export interface BackupRequest {
   readonly logger?: Pick<Logger, 'info' | 'warn'>;
   /** Bytes of JSON lines per table part (default 4 MiB): the most held in memory at once. */
   readonly partBytes?: number;
-  /** gzip level, 1 (fast) to 9 (small); default 6. */
+  /**
+   * gzip level, 1 (fast) to 9 (small); default 1: on log text level 6 is about 3.5 times the
+   * CPU for 12% less size, and blobs (compressed caches) do not shrink at all.
+   */
   readonly gzipLevel?: number;
 }
 
@@ -92,7 +95,7 @@ export async function startBackup(request: BackupRequest): Promise<BackupStream>
     blobMode,
     blobStore: folder ? 'folder' : 's3',
   };
-  const writer = new BackupArchiveWriter(request.gzipLevel ?? 6);
+  const writer = new BackupArchiveWriter(request.gzipLevel ?? 1);
   const stamp = header.createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
   const done = (async (): Promise<BackupSummary> => {
     let tables: BackupTable[];
