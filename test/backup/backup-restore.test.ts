@@ -125,6 +125,26 @@ describe('backup and restore (real servers over HTTP, SQLite and PostgreSQL)', (
     });
   });
 
+  it('stops a backup whose client goes away, and the server goes on (next backup, next write)', async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${source.server.url}/api/v1/admin/backup?blobs=true`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: controller.signal,
+    });
+    const reader = response.body?.getReader();
+    const first = await reader?.read();
+    expect(first?.value?.length).toBeGreaterThan(0);
+    controller.abort();
+    await reader?.cancel().catch(() => undefined);
+    await source.api.ok('POST', '/api/v1/projects', { name: 'after-abort', localPath: work });
+    const again = join(work, 'after-abort.tar.gz');
+    expect((await download(`${source.server.url}/api/v1/admin/backup`, token, again)).status).toBe(
+      200,
+    );
+    const { manifest: m } = await readBackupArchive(createReadStream(again), again);
+    expect(m.tables.find((t) => t.name === 'projects')?.rows).toBe(2);
+  });
+
   it('does not copy blobs that live in S3, and says so before the body starts', async () => {
     const s3 = await startS3rver(['blobs']);
     const dir = createScratchDir('backup-s3').path;
