@@ -54,14 +54,16 @@ describe('LogStreamer', () => {
     }
   });
 
-  it('stores invalid UTF-8 as U+FFFD and counts offsets in the bytes it sends', async () => {
+  it('stores invalid UTF-8 and NUL as U+FFFD and counts offsets in the bytes it sends', async () => {
     const received: LogBytesChunk[] = [];
     const s = new LogStreamer({ send: async (c) => void received.push(...c), maxChunkBytes: 8 });
     s.write(Buffer.from([0x61, 0xff, 0x62, 0xc3]));
     s.write('tail\n');
+    s.write(Buffer.from([0x6e, 0x75, 0x6c, 0, 0x21]));
     await s.close();
     const all = Buffer.concat(received.map((c) => c.data));
-    expect(all.toString()).toBe('a\ufffdb\ufffdtail\n');
+    // NUL too: PostgreSQL text cannot hold it.
+    expect(all.toString()).toBe('a\ufffdb\ufffdtail\nnul\ufffd!');
     let offset = 0;
     for (const c of received) {
       expect(c.offset).toBe(offset);

@@ -30,8 +30,9 @@ export interface LogStreamerOptions {
  * Turns a job's output into ordered, bounded log chunks (sequence number + byte offset) and
  * sends them one batch at a time. Output stays bytes from the step's pipe to the request body:
  * it is copied once, into the chunk being filled, and never decoded. Chunks are cut between
- * UTF-8 characters (each decodes on its own) and invalid UTF-8 is replaced with U+FFFD at
- * sealing, so offsets count exactly the bytes the server stores.
+ * UTF-8 characters (each decodes on its own); invalid UTF-8 and NUL bytes (which PostgreSQL text
+ * cannot hold) are replaced with U+FFFD at sealing, so offsets count exactly the bytes the
+ * server stores.
  *
  * Memory is bounded: past `maxPendingBytes` of unacknowledged output, `write` returns false and
  * the executor pauses the step's output until `drain`. A batch that fails is sent again (same
@@ -133,7 +134,7 @@ export class LogStreamer {
       sealed = Buffer.from(current.subarray(0, cut));
       if (carry > 0) current.copyWithin(0, cut, this.#used);
     }
-    const data = isUtf8(sealed) ? sealed : Buffer.from(sealed.toString('utf8'), 'utf8');
+    const data = storable(sealed);
     this.#used = carry;
     this.#queue.push({ seq: this.#seq++, offset: this.#offset, data });
     this.#queuedBytes += data.length;
@@ -178,4 +179,10 @@ export class LogStreamer {
     });
     return this.#pumping;
   }
+}
+
+/** The chunk as the server can store it: valid UTF-8 without NUL. Copies only when needed. */
+function storable(chunk: Buffer): Buffer {
+  if (isUtf8(chunk) && chunk.indexOf(0) === -1) return chunk;
+  return Buffer.from(chunk.toString('utf8').replaceAll('\0', '\ufffd'), 'utf8');
 }

@@ -29,6 +29,11 @@ function toRow(r: Selectable<LogChunksTable>): LogChunkRow {
   };
 }
 
+/** PostgreSQL text cannot hold NUL: both stores keep U+FFFD in its place. */
+function withoutNul(data: string): string {
+  return data.includes('\0') ? data.replaceAll('\0', '\ufffd') : data;
+}
+
 /** A job's log as ordered, idempotent chunks (the runner retries; a chunk is stored once). */
 export class LogsRepository {
   readonly #ctx: StoreContext;
@@ -50,8 +55,8 @@ export class LogsRepository {
             job_id: chunk.jobId,
             seq: chunk.seq,
             byte_offset: chunk.offset,
-            size_bytes: Buffer.byteLength(chunk.data, 'utf8'),
-            data: chunk.data,
+            size_bytes: Buffer.byteLength(withoutNul(chunk.data), 'utf8'),
+            data: withoutNul(chunk.data),
             created_at_ms: chunk.createdAtMs,
           })
           .onConflict((oc) => oc.columns(['job_id', 'seq']).doNothing())
@@ -75,14 +80,17 @@ export class LogsRepository {
         this.#ctx.db
           .insertInto('log_chunks')
           .values(
-            chunks.map((chunk) => ({
-              job_id: jobId,
-              seq: chunk.seq,
-              byte_offset: chunk.offset,
-              size_bytes: Buffer.byteLength(chunk.data, 'utf8'),
-              data: chunk.data,
-              created_at_ms: chunk.createdAtMs,
-            })),
+            chunks.map((chunk) => {
+              const data = withoutNul(chunk.data);
+              return {
+                job_id: jobId,
+                seq: chunk.seq,
+                byte_offset: chunk.offset,
+                size_bytes: Buffer.byteLength(data, 'utf8'),
+                data,
+                created_at_ms: chunk.createdAtMs,
+              };
+            }),
           )
           .onConflict((oc) => oc.columns(['job_id', 'seq']).doNothing())
           .returning('seq')

@@ -115,6 +115,13 @@ export function runtimeCases(store: () => Store): void {
       expect([...added]).toEqual([2]);
       expect((await s.logs.list('j')).map((c) => c.data)).toEqual(['a\n', 'ü\n', 'c\n']);
       expect(await s.logs.totalBytes('j')).toBe(7);
+      // NUL cannot be stored in PostgreSQL text: both stores keep U+FFFD instead.
+      await s.logs.appendMany('j', [chunk(3, 'nul\0here')]);
+      await s.logs.append({ jobId: 'j', seq: 4, offset: 50, data: '\0', createdAtMs: 5 });
+      expect((await s.logs.list('j', { afterSeq: 2 })).map((c) => c.data)).toEqual([
+        'nul\ufffdhere',
+        '\ufffd',
+      ]);
       await expect(s.logs.appendMany('ghost', [chunk(0, 'x')])).rejects.toMatchObject({
         code: 'NOT_FOUND',
       });
