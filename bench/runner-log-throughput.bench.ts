@@ -19,8 +19,6 @@ import { startNullRunnerServer } from './null-runner-server.js';
 
 const root = resolve(import.meta.dirname, '..');
 const repetitions = 3;
-/** V8's young generation grows to 2 × 16 MiB under a high allocation rate; this keeps it at 2 × 2. */
-const smallYoungGeneration = '--max-semi-space-size=2';
 const producer = "head -c 200000000 /dev/zero | tr '\\0' 'a' | fold -w 100";
 
 const config = `version: 2.1
@@ -306,7 +304,7 @@ async function runnerAlone(
 
 export const benchmark: Benchmark = {
   name: 'Runner log throughput and memory',
-  what: `One step prints 200 MB (\`${producer}\`, 202 MB with newlines). An \`airlock runner\` process (compiled with tsc, as shipped) masks, chunks and sends it to an in-process server, which stores it in SQLite: throughput is stored bytes over the time from the job's claim to its stored result. The same runner against a server that discards the log shows what the runner alone sustains. Memory is the runner process's resident set, sampled every 50 ms during the job (VmRSS) and its lifetime peak (VmHWM), with Node's defaults and with a small young generation (\`NODE_OPTIONS=--max-semi-space-size=2\`, as docs/runner.md suggests).`,
+  what: `One step prints 200 MB (\`${producer}\`, 202 MB with newlines). An \`airlock runner\` process (compiled with tsc, as shipped) masks it, cuts it into 64 KiB chunks and sends them as binary request bodies to an in-process server, which stores them in SQLite: throughput is stored bytes over the time from the job's claim to its stored result. The same runner against a server that discards the log shows what the runner alone sustains. Memory is the runner process's resident set, sampled every 50 ms during the job (VmRSS), and its lifetime peak (VmHWM), with Node's defaults.`,
   async run() {
     const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-logs-'));
     try {
@@ -322,9 +320,6 @@ export const benchmark: Benchmark = {
       }
       const stored = await throughServer(main, dir, repo);
       const alone = await runnerAlone(main, join(dir, 'runner-null'));
-      const small = await runnerAlone(main, join(dir, 'runner-small'), {
-        NODE_OPTIONS: smallYoungGeneration,
-      });
       const ceiling = producerAlone();
       return {
         'log throughput, runner to stored (SQLite)': {
@@ -347,15 +342,6 @@ export const benchmark: Benchmark = {
           target: 150,
           notes: [
             `idle runner before the first job: ${stored.idleRss.toFixed(0)} MiB; VmHWM at the end: ${stored.hwm.toFixed(0)} MiB (stored), ${alone.hwm.toFixed(0)} MiB (alone)`,
-          ],
-        },
-        [`runner peak RSS during the job, NODE_OPTIONS=${smallYoungGeneration}`]: {
-          unit: 'MiB',
-          samples: small.peakRss,
-          better: 'lower',
-          target: 150,
-          notes: [
-            `runner alone with it: ${small.throughput.map((t) => t.toFixed(0)).join(', ')} MB/s; VmHWM at the end: ${small.hwm.toFixed(0)} MiB`,
           ],
         },
       };
