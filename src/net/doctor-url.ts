@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { TLSSocket } from 'node:tls';
 import type { ProxyEndpoint, ProxyPolicy } from '../proxy/index.js';
 import { routeUrl } from '../proxy/index.js';
 import { isAppError } from '../shared/app-error.js';
@@ -22,6 +23,13 @@ export interface DoctorOptions {
   readonly caBundle?: string | Buffer;
   /** Per stage. Default 10 000 ms. */
   readonly timeoutMs?: number;
+  /**
+   * Called with the TLS socket to the origin once the handshake completed, verified or not, before
+   * it is closed (`airlock tls verify` reads the chain, protocol and cipher from it).
+   */
+  readonly onTls?: (socket: TLSSocket) => void;
+  /** End after the TLS stage: no HTTP request. */
+  readonly stopAfterTls?: boolean;
 }
 
 export interface DoctorReport {
@@ -177,11 +185,13 @@ export async function doctorUrl(url: string, options: DoctorOptions): Promise<Do
       );
       if (!tls) return finish();
       sockets.push(tls.socket);
+      options.onTls?.(tls.socket);
       if (!tls.ok) {
         stages[stages.length - 1] = { ...(stages[stages.length - 1] as DoctorStage), ok: false };
         return finish();
       }
       socket = tls.socket;
+      if (options.stopAfterTls) return finish();
     }
 
     const path = `${target.pathname}${target.search}`;
