@@ -30,7 +30,15 @@ export const serverSettings: readonly SettingDoc[] = [
   {
     key: 'publicUrl',
     help: 'the URL users and runners reach the server at (behind a reverse proxy: its public URL)',
-    defaultText: 'http://<host>:<port>',
+    defaultText: 'http://<host>:<port>, https://… with --tls-cert',
+  },
+  {
+    key: 'tlsCert',
+    help: 'PEM certificate chain (server certificate first, then intermediates; certbot: fullchain.pem): with --tls-key, serve HTTPS. Re-read on SIGHUP',
+  },
+  {
+    key: 'tlsKey',
+    help: 'PEM private key of --tls-cert, unencrypted (certbot: privkey.pem)',
   },
   {
     key: 'trustedProxies',
@@ -203,6 +211,7 @@ export function serverCommand(
       gitEnv: network.gitEnv,
       ...(network.caBundle ? { caBundle: network.caBundle } : {}),
     });
+    const stopReloadingTls = server.tls?.reloadOnSighup();
     ctx.output.err(
       `Airlock ${version} is listening on ${config.publicUrl ?? server.url} (database: ${config.databaseUrl ? redactUrl(config.databaseUrl) : 'SQLite in ' + config.dataDir})`,
     );
@@ -223,6 +232,7 @@ export function serverCommand(
       ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     ctx.output.err('Shutting down: finishing requests and running jobs…');
+    stopReloadingTls?.();
     await server.stop();
     exit(0);
   });

@@ -23,6 +23,7 @@ import type { NetworkSetup, RunnerNetwork } from './job-network.js';
 import { ldapSetupFromSettings } from './ldap-setup.js';
 import { openBlobStore } from './open-blob-store.js';
 import { loadSecretKey } from './secret-key.js';
+import { type ServerTls, loadServerTls } from './server-tls.js';
 import { startRunner } from './start-runner.js';
 
 export interface RunningServer {
@@ -30,6 +31,8 @@ export interface RunningServer {
   readonly services: Services;
   readonly runner: Runner | undefined;
   readonly logger: Logger;
+  /** HTTPS on the server itself (`--tls-cert`/`--tls-key`): reload it on SIGHUP. */
+  readonly tls: ServerTls | undefined;
   /** Graceful: stop accepting, release long-polls, finish requests, stop the embedded runner. */
   stop(): Promise<void>;
 }
@@ -71,6 +74,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     { level: config.logLevel, base: { service: 'airlock-server' } },
     (options.logDestination ?? process.stdout) as pino.DestinationStream,
   );
+  // A certificate pair that cannot be served stops the start before anything is opened.
+  const tls = loadServerTls(config, logger);
   const key = loadSecretKey(
     config.secretKeyFile ?? join(dataDir, 'secret.key'),
     options.env.AIRLOCK_SECRET_KEY,
@@ -97,7 +102,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     {
       store,
       clock: systemClock,
-      config: { ...config, dataDir },
+      config: { ...config, dataDir, ...(tls ? { publicUrl: tls.publicUrl } : {}) },
       secrets: new SecretBox(key),
       logHub: new LogHub(),
       wake,
@@ -129,12 +134,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     shutdown: shutdown.signal,
     metrics,
     version: options.version,
+    ...(tls ? { serverFactory: tls.serverFactory } : {}),
   });
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const localHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}`;
   const reaper = setInterval(
     () => {
       services.scheduler
@@ -206,7 +212,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       log: runnerLog,
       ...(options.onJob ? { onJob: options.onJob } : {}),
       ...(options.allowDockerOnMachine ? { allowDockerOnMachine: true } : {}),
-      http: createHttpClient({ policy: parseProxySettings({ env: {} }).policy }),
+      // Over HTTPS it reaches 127.0.0.1, which the certificate need not name: it pins the served one.
+      http: createHttpClient({
+        policy: parseProxySettings({ env: {} }).policy,
+        ...(tls ? { pinnedCertificates: tls.fingerprints } : {}),
+      }),
     });
     runner = started.runner;
   }
@@ -217,6 +227,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     services,
     runner,
     logger,
+    tls,
     stop: () => {
       stopped ??= (async () => {
         clearInterval(reaper);

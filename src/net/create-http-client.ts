@@ -33,6 +33,12 @@ export interface HttpClientOptions {
   readonly timeoutMs?: number;
   /** Per connection: TCP, proxy CONNECT and TLS. Default 10 000 ms. */
   readonly connectTimeoutMs?: number;
+  /**
+   * SHA-256 fingerprints (read per connection) of the only certificates a direct https: server may
+   * present, checked instead of its issuer and name: the embedded runner reaching its own server
+   * on 127.0.0.1, whose certificate names the public host.
+   */
+  readonly pinnedCertificates?: () => readonly string[];
 }
 
 export interface HttpRequestInit extends Omit<RequestInit, 'dispatcher'> {
@@ -150,6 +156,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const dispatcherOptions: DispatcherOptions = {
     ca: trustedCas(options.caBundle),
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    ...(options.pinnedCertificates ? { pinnedCertificates: options.pinnedCertificates } : {}),
   };
   const dispatchers = new Map<string, Dispatcher>();
 

@@ -1,5 +1,7 @@
+import type { TLSSocket } from 'node:tls';
 import { Agent, type Dispatcher, Pool, Socks5ProxyAgent, buildConnector } from 'undici';
 import { type ProxyEndpoint, hostForUrl } from '../proxy/index.js';
+import { AppError } from '../shared/app-error.js';
 import { proxyAuthError } from './proxy-auth-error.js';
 import { openTunnel, proxyAuthorization } from './proxy-connection.js';
 
@@ -7,6 +9,11 @@ export interface DispatcherOptions {
   /** Trusted CAs (Node's roots plus the operator's bundle), or undefined for Node's defaults. */
   readonly ca: readonly string[] | undefined;
   readonly connectTimeoutMs: number;
+  /**
+   * Direct TLS connections accept a server only when its certificate's SHA-256 fingerprint is one
+   * of these (read for each new connection), instead of checking its issuer and name.
+   */
+  readonly pinnedCertificates?: () => readonly string[];
 }
 
 function tlsOptions(options: DispatcherOptions) {
@@ -15,7 +22,32 @@ function tlsOptions(options: DispatcherOptions) {
 
 /** Straight to the origin. */
 export function directDispatcher(options: DispatcherOptions): Dispatcher {
-  return new Agent({ connect: tlsOptions(options) });
+  const pins = options.pinnedCertificates;
+  if (pins === undefined) return new Agent({ connect: tlsOptions(options) });
+  const tls = buildConnector({ ...tlsOptions(options), rejectUnauthorized: false });
+  const connect: buildConnector.connector = (opts, callback) => {
+    tls(opts, (error, socket) => {
+      if (error !== null || opts.protocol !== 'https:') {
+        if (error !== null) callback(error, null);
+        else callback(null, socket);
+        return;
+      }
+      const print = (socket as TLSSocket).getPeerCertificate().fingerprint256;
+      if (pins().includes(print)) {
+        callback(null, socket);
+        return;
+      }
+      socket.destroy();
+      callback(
+        new AppError(
+          'NETWORK',
+          `${opts.hostname}:${opts.port} presented a certificate (SHA-256 ${print}) other than the pinned one`,
+        ),
+        null,
+      );
+    });
+  };
+  return new Agent({ connect });
 }
 
 /**

@@ -1,5 +1,9 @@
 import { setMaxListeners } from 'node:events';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerFactory,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { auditRoutes } from './http/audit-routes.js';
 import { backupRoutes } from './http/backup-routes.js';
@@ -34,6 +38,8 @@ export interface AppOptions {
   readonly version?: string;
   /** In-process metrics (also `services.deps.metrics`): serves `GET /metrics` when given. */
   readonly metrics?: ServerMetrics;
+  /** Creates the listening server (src/cmd: an HTTPS server with the operator's certificate). */
+  readonly serverFactory?: FastifyServerFactory;
 }
 
 /**
@@ -53,6 +59,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     requestIdHeader: 'x-request-id',
     genReqId: () => services.deps.newId(),
     return503OnClosing: true,
+    ...(options.serverFactory ? { serverFactory: options.serverFactory } : {}),
   });
   installErrorHandler(app);
   installRateLimit(

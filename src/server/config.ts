@@ -22,6 +22,12 @@ export const serverConfigSchema = z.object({
     .optional(),
   /** The URL users and runners reach the server at (behind a reverse proxy: its public URL). */
   publicUrl: z.string().url().optional(),
+  /**
+   * PEM certificate chain (server certificate first, then intermediates) and its private key: with
+   * both, the server speaks HTTPS itself. Re-read on SIGHUP.
+   */
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
   /** Reverse proxies whose X-Forwarded-* headers are trusted: addresses or CIDRs, comma-separated. */
   trustedProxies: z.array(z.string().min(1)).default([]),
   /** File with the 32-byte key that encrypts secrets at rest; created with mode 0600 if missing. */

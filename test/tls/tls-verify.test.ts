@@ -87,7 +87,7 @@ describe('airlock tls verify URL', () => {
       '-fingerprint',
       '-sha256',
     ]);
-    expect(text).toContain(`#1 [server certificate] CN=verify`);
+    expect(text).toContain('#1 [server certificate] CN=verify');
     expect(text).toContain('issuer:   CN=Airlock Verify Intermediate CA, O=Airlock Tests');
     expect(text).toContain('names:    localhost, *.airlock.test, 127.0.0.1');
     expect(text).toContain('key:      EC 256 bits');
