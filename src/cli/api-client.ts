@@ -1,4 +1,5 @@
 import { type HttpClient, createHttpClient } from '../net/create-http-client.js';
+import { caBundleFromEnv } from '../net/tls/read-ca-bundle.js';
 import { parseProxySettings } from '../proxy/index.js';
 import { AppError } from '../shared/app-error.js';
 import { isErrorCode } from '../shared/error-codes.js';
@@ -32,7 +33,9 @@ export class ApiClient {
     }
     this.#token = ctx.env.AIRLOCK_TOKEN;
     const { policy } = parseProxySettings({ env: ctx.env, internal: [this.baseUrl] });
-    this.#http = createHttpClient({ policy });
+    // A server with a certificate from a private CA: AIRLOCK_CA_BUNDLE names that CA (PEM).
+    const caBundle = caBundleFromEnv(ctx.env);
+    this.#http = createHttpClient({ policy, ...(caBundle === undefined ? {} : { caBundle }) });
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {

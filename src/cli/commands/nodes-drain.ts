@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createHttpClient } from '../../net/create-http-client.js';
+import { caBundleFromEnv } from '../../net/tls/read-ca-bundle.js';
 import { runnerApiPrefix } from '../../protocol/runner-api.js';
 import { parseProxySettings } from '../../proxy/index.js';
 import { AppError } from '../../shared/app-error.js';
@@ -47,8 +48,10 @@ export const nodesDrainCommand = leafCommand<Opts>(
           hint: 'pass --work-dir, the runner’s --work-dir',
         });
       }
+      const caBundle = caBundleFromEnv(ctx.env);
       const http = createHttpClient({
         policy: parseProxySettings({ env: ctx.env, internal: [identity.serverUrl] }).policy,
+        ...(caBundle === undefined ? {} : { caBundle }),
       });
       const response = await http.request(
         `${identity.serverUrl.replace(/\/$/, '')}${runnerApiPrefix}/drain`,
