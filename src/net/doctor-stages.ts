@@ -97,7 +97,17 @@ export function handshake(
     ALPNProtocols: ['http/1.1'],
   });
   const done = new Promise<TlsResult>((resolve, reject) => {
-    tlsSocket.once('error', reject);
+    tlsSocket.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'ERR_SSL_WRONG_VERSION_NUMBER'
+          ? new AppError(
+              'NETWORK',
+              `the answer is not TLS (OpenSSL: wrong version number): is this a plain-HTTP port? Use http://, or the server's TLS port`,
+              { cause: error },
+            )
+          : error,
+      ),
+    );
     tlsSocket.once('secureConnect', () => {
       const cert = tlsSocket.getPeerCertificate(true);
       const issuer = topIssuer(cert);

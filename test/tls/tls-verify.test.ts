@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TlsEndpointReport } from '../../src/net/tls/verify-tls-endpoint.js';
 import { airlock } from '../proxy/cli-run.js';
-import { type EchoServer, startHttpsEcho } from '../proxy/echo-server.js';
+import { type EchoServer, startHttpEcho, startHttpsEcho } from '../proxy/echo-server.js';
 import { findFreePort } from '../services/free-port.js';
 import { createScratchDir } from '../services/scratch-dir.js';
 import { type SquidService, startSquid } from '../services/squid.js';
@@ -229,6 +229,14 @@ describe('airlock tls verify URL', () => {
     const refused = await airlock(['tls', 'verify', `https://127.0.0.1:${port}/`]);
     expect(refused.code).toBe(3);
     expect(refused.stdout.join('\n')).toContain('result: no TLS answer');
+
+    const httpOnly = await startHttpEcho('plain');
+    const notTls = await airlock(['tls', 'verify', httpOnly.url.replace('http:', 'https:')]);
+    await httpOnly.close();
+    expect(notTls.code).toBe(3);
+    expect(notTls.stdout.join('\n')).toMatch(
+      /FAIL {2}tls +\d+ms {2}the answer is not TLS \(OpenSSL: wrong version number\): is this a plain-HTTP port\?/,
+    );
 
     const plain = await airlock(['tls', 'verify', 'http://127.0.0.1:8080/']);
     expect(plain.code).toBe(2);
