@@ -19,6 +19,11 @@ const keyTypeNames: Readonly<Record<string, string>> = {
   ed448: 'Ed448',
 };
 
+/** Node's `asymmetricKeyType` as people write it: `RSA`, `EC`, `Ed25519`, … */
+export function keyTypeName(type: string | undefined): string {
+  return type === undefined ? 'unknown' : (keyTypeNames[type] ?? type);
+}
+
 /** `CN=a\, b\nO=Org` (Node's multi-line form) → `CN=a\, b, O=Org`. */
 function oneLine(name: string): string {
   return name.split('\n').filter(Boolean).join(', ');
@@ -51,7 +56,7 @@ export function certificateFacts(cert: X509Certificate): CertificateFacts {
     dnsNames: names.dnsNames,
     ipAddresses: names.ipAddresses,
     hasSubjectAltName: cert.subjectAltName !== undefined,
-    keyType: keyTypeNames[keyType] ?? keyType,
+    keyType: keyTypeName(keyType),
     ...(keyBits === undefined ? {} : { keyBits }),
     fingerprint256: cert.fingerprint256,
     isCa: cert.ca,

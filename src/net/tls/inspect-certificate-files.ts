@@ -7,7 +7,7 @@ import {
   certificateFileFindings,
 } from '../../shared/certificate-file-findings.js';
 import { nonPemContent, pemBlocks } from '../../shared/pem-blocks.js';
-import { certificateFacts, issuedBy } from './certificate-facts-of.js';
+import { certificateFacts, issuedBy, keyTypeName } from './certificate-facts-of.js';
 
 export interface CertificateFiles {
   readonly certPath: string;
@@ -100,7 +100,7 @@ function readKey(
     return { content: { kind: 'encrypted' }, pem: '' };
   try {
     const key = createPrivateKey(block.text);
-    const type = certificateKeyType(key.asymmetricKeyType);
+    const type = keyTypeName(key.asymmetricKeyType);
     return {
       content: {
         kind: 'key',
@@ -112,13 +112,6 @@ function readKey(
   } catch (error) {
     return { content: { kind: 'unparsable', reason: (error as Error).message }, pem: '' };
   }
-}
-
-function certificateKeyType(type: string | undefined): string {
-  if (type === 'rsa' || type === 'rsa-pss') return 'RSA';
-  if (type === 'ec') return 'EC';
-  if (type === 'ed25519') return 'Ed25519';
-  return type ?? 'unknown';
 }
 
 /**
