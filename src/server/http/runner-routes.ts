@@ -14,7 +14,6 @@ import {
   runnerApiPrefix,
   stepReportSchema,
 } from '../../protocol/runner-api.js';
-import type { LogChunk } from '../../protocol/runner-api.js';
 import { AppError } from '../../shared/app-error.js';
 import { runnerCaller } from '../services/audit-caller.js';
 import type { Services } from '../services/services.js';
@@ -129,13 +128,16 @@ export function runnerRoutes(
   });
 }
 
-/** Splits a binary log body into chunks by its `airlock-log-chunks` table. */
-function binaryChunks(body: Buffer, header: string | string[] | undefined): LogChunk[] {
+/** Splits a binary log body into chunks (views of the body's bytes) by its `airlock-log-chunks` table. */
+function binaryChunks(
+  body: Buffer,
+  header: string | string[] | undefined,
+): { seq: number; offset: number; data: Buffer }[] {
   const table = parseLogChunkTable(Array.isArray(header) ? header.join(',') : header, body.length);
   if (!table.ok) throw new AppError('INVALID_ARGUMENT', `log chunks: ${table.error}`);
   let at = 0;
   return table.value.map((place) => {
-    const data = body.toString('utf8', at, at + place.length);
+    const data = body.subarray(at, at + place.length);
     at += place.length;
     return { seq: place.seq, offset: place.offset, data };
   });

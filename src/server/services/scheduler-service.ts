@@ -10,6 +10,7 @@ import { maxClaimWaitMs } from '../../protocol/runner-api.js';
 import { AppError } from '../../shared/app-error.js';
 import { claimGroup } from '../scheduler/wake-signal.js';
 import type { JobRow } from '../store/jobs-repository.js';
+import type { NewLogChunk } from '../store/logs-repository.js';
 import type { RunnerRow } from '../store/runners-repository.js';
 import { type Caller, type RequestOrigin, runnerCaller, systemCaller } from './audit-caller.js';
 import { jobAuditPayload, jobAuditRef, projectScope } from './audit-refs.js';
@@ -273,26 +274,41 @@ export class SchedulerService {
     return job;
   }
 
+  /** Stores a request's log chunks (text, or UTF-8 bytes as they arrived) and tells viewers. */
   async appendLogs(
     runner: RunnerRow,
     jobId: string,
-    chunks: readonly LogChunk[],
+    chunks: readonly Omit<NewLogChunk, 'createdAtMs'>[],
   ): Promise<{ stored: number; duplicates: number }> {
     await this.#ownedRunningJob(runner, jobId);
     const { store, clock, logHub } = this.#d;
     const now = clock.nowMs();
     // One statement per request: one commit for the whole batch, duplicates skipped.
-    const bySeq = new Map<number, LogChunk>();
+    const bySeq = new Map<number, Omit<NewLogChunk, 'createdAtMs'>>();
     for (const chunk of chunks) if (!bySeq.has(chunk.seq)) bySeq.set(chunk.seq, chunk);
     const ordered = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
     const added = await store.logs.appendMany(
       jobId,
-      ordered.map((c) => ({ seq: c.seq, offset: c.offset, data: c.data, createdAtMs: now })),
+      ordered.map((c) => ({ ...c, createdAtMs: now })),
     );
     const inserted = ordered.filter((c) => added.has(c.seq));
-    this.#d.metrics?.logBytesStored(inserted.reduce((n, c) => n + Buffer.byteLength(c.data), 0));
-    // Viewers hear about chunks only once they are stored.
-    for (const chunk of inserted) logHub.publish(jobId, { type: 'chunk', chunk });
+    this.#d.metrics?.logBytesStored(
+      inserted.reduce(
+        (n, c) => n + (typeof c.data === 'string' ? Buffer.byteLength(c.data) : c.data.length),
+        0,
+      ),
+    );
+    // Viewers hear about chunks only once they are stored; text is made only for them.
+    if (logHub.viewers(jobId) > 0)
+      for (const c of inserted) {
+        const data = typeof c.data === 'string' ? c.data : c.data.toString('utf8');
+        const chunk: LogChunk = {
+          seq: c.seq,
+          offset: c.offset,
+          data: data.replaceAll('\0', '\ufffd'),
+        };
+        logHub.publish(jobId, { type: 'chunk', chunk });
+      }
     const stored = inserted.length;
     return { stored, duplicates: chunks.length - stored };
   }

@@ -1,4 +1,5 @@
-import type { Selectable } from 'kysely';
+import { isUtf8 } from 'node:buffer';
+import { type RawBuilder, type Selectable, sql } from 'kysely';
 import { withConstraintErrors } from './constraint-errors.js';
 import type { LogChunksTable } from './database.js';
 import type { StoreContext } from './store-context.js';
@@ -10,6 +11,14 @@ export interface LogChunkRow {
   /** Byte offset (UTF-8) of the chunk's first byte in the job's whole log. */
   readonly offset: number;
   readonly data: string;
+  readonly createdAtMs: number;
+}
+
+/** A chunk to store: its text, or its UTF-8 bytes as they arrived. */
+export interface NewLogChunk {
+  readonly seq: number;
+  readonly offset: number;
+  readonly data: string | Buffer;
   readonly createdAtMs: number;
 }
 
@@ -70,10 +79,7 @@ export class LogsRepository {
    * Stores many chunks of one job in one statement (atomic), each unless its (jobId, seq) is
    * already stored; returns the seqs that were new. NOT_FOUND for an unknown job.
    */
-  async appendMany(
-    jobId: string,
-    chunks: readonly Omit<LogChunkRow, 'jobId'>[],
-  ): Promise<Set<number>> {
+  async appendMany(jobId: string, chunks: readonly NewLogChunk[]): Promise<Set<number>> {
     if (chunks.length === 0) return new Set();
     const rows = await withConstraintErrors(
       () =>
@@ -81,12 +87,12 @@ export class LogsRepository {
           .insertInto('log_chunks')
           .values(
             chunks.map((chunk) => {
-              const data = withoutNul(chunk.data);
+              const { data, sizeBytes } = this.#storedData(chunk.data);
               return {
                 job_id: jobId,
                 seq: chunk.seq,
                 byte_offset: chunk.offset,
-                size_bytes: Buffer.byteLength(data, 'utf8'),
+                size_bytes: sizeBytes,
                 data,
                 created_at_ms: chunk.createdAtMs,
               };
@@ -98,6 +104,20 @@ export class LogsRepository {
       { missing: `job ${jobId} does not exist` },
     );
     return new Set(rows.map((r) => Number(r.seq)));
+  }
+
+  /**
+   * The value to insert. Bytes that are valid UTF-8 without NUL go to SQLite as they are, cast
+   * to text there (no JavaScript string in between); anything else is decoded, NUL replaced.
+   */
+  #storedData(data: string | Buffer): { data: string | RawBuilder<string>; sizeBytes: number } {
+    if (typeof data !== 'string') {
+      if (this.#ctx.kind === 'sqlite' && data.indexOf(0) === -1 && isUtf8(data))
+        return { data: sql<string>`cast(${data} as text)`, sizeBytes: data.length };
+      return this.#storedData(data.toString('utf8'));
+    }
+    const text = withoutNul(data);
+    return { data: text, sizeBytes: Buffer.byteLength(text, 'utf8') };
   }
 
   /** The job's chunks by seq. */

@@ -127,6 +127,23 @@ export function runtimeCases(store: () => Store): void {
       });
     });
 
+    it('stores chunks given as UTF-8 bytes as text, the same on every store', async () => {
+      const s = store();
+      const seed = await seedWorkflow(s);
+      await s.jobs.createMany([jobInput(seed, 'j', { status: 'running' })]);
+      const bytes = (seq: number, data: Buffer) => ({ seq, offset: seq, data, createdAtMs: 1 });
+      await s.logs.appendMany('j', [
+        bytes(0, Buffer.from('wörld ✓\n')),
+        bytes(1, Buffer.from([0x61, 0, 0x62])),
+        bytes(2, Buffer.from([0x61, 0xff, 0x62])),
+      ]);
+      const rows = await s.logs.list('j');
+      expect(rows.map((c) => c.data)).toEqual(['wörld ✓\n', 'a\ufffdb', 'a\ufffdb']);
+      expect(rows.every((c) => typeof c.data === 'string')).toBe(true);
+      // 11 + 5 + 5: sizes count what is stored.
+      expect(await s.logs.totalBytes('j')).toBe(21);
+    });
+
     it('refuses chunks for a job that does not exist (NOT_FOUND)', async () => {
       await expect(
         store().logs.append({ jobId: 'ghost', seq: 0, offset: 0, data: 'x', createdAtMs: 1 }),
