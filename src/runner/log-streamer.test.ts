@@ -84,6 +84,24 @@ describe('LogStreamer', () => {
     await s.close();
   });
 
+  it('sends whole batches while output streams, not one request per chunk', async () => {
+    const batches: number[] = [];
+    const s = new LogStreamer({
+      send: async (c) => void batches.push(c.length),
+      maxChunkBytes: 10,
+      maxBatchBytes: 100,
+      lingerMs: 1_000,
+    });
+    // 30 full chunks, one every millisecond: a fast server acknowledges each at once.
+    for (let i = 0; i < 30; i++) {
+      s.write('0123456789');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await s.close();
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(30);
+    expect(batches).toEqual([10, 10, 10]);
+  });
+
   it('asks the producer to pause past the memory bound and signals drain', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => {

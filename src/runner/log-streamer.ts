@@ -22,6 +22,12 @@ export interface LogStreamerOptions {
   readonly maxBatchBytes?: number;
   /** Chunks per request (default 64). */
   readonly maxBatchChunks?: number;
+  /**
+   * While output streams in full chunks, a request waits up to this long (ms, default 25) for a
+   * whole batch instead of going out with one chunk: a fast server would otherwise get one
+   * small request per chunk.
+   */
+  readonly lingerMs?: number;
   readonly onSendError?: (error: unknown, attempt: number) => void;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -53,6 +59,9 @@ export class LogStreamer {
   #paused = false;
   readonly #drainListeners = new Set<() => void>();
   #closed = false;
+  /** The last chunk was sealed full: output is streaming. */
+  #streaming = false;
+  #batchReady: (() => void) | undefined;
 
   constructor(options: LogStreamerOptions) {
     this.#o = {
@@ -61,6 +70,7 @@ export class LogStreamer {
       maxPendingBytes: 4 * 1024 * 1024,
       maxBatchBytes: 1024 * 1024,
       maxBatchChunks: 64,
+      lingerMs: 25,
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       ...options,
     };
@@ -103,6 +113,7 @@ export class LogStreamer {
   async close(): Promise<void> {
     this.#closed = true;
     this.#seal(true);
+    this.#batchReady?.();
     while (this.#queue.length > 0 || this.#pumping) {
       await (this.#pumping ?? this.#pump());
     }
@@ -134,12 +145,27 @@ export class LogStreamer {
       sealed = Buffer.from(current.subarray(0, cut));
       if (carry > 0) current.copyWithin(0, cut, this.#used);
     }
+    this.#streaming = cut >= this.#o.maxChunkBytes >> 1 && !final;
     const data = storable(sealed);
     this.#used = carry;
     this.#queue.push({ seq: this.#seq++, offset: this.#offset, data });
     this.#queuedBytes += data.length;
     this.#offset += data.length;
+    if (this.#queuedBytes >= this.#o.maxBatchBytes || !this.#streaming) this.#batchReady?.();
     void this.#pump();
+  }
+
+  /** Waits until a whole batch is queued, output stops streaming, or `lingerMs` passed. */
+  #lingerForBatch(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#batchReady = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.#o.lingerMs);
+      this.#batchReady = done;
+    });
   }
 
   #pump(): Promise<void> {
@@ -147,6 +173,8 @@ export class LogStreamer {
     this.#pumping = (async () => {
       let attempt = 0;
       while (this.#queue.length > 0) {
+        if (this.#streaming && !this.#closed && this.#queuedBytes < this.#o.maxBatchBytes)
+          await this.#lingerForBatch();
         const batch: LogBytesChunk[] = [];
         let batchBytes = 0;
         for (const chunk of this.#queue) {
