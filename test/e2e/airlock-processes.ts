@@ -167,6 +167,9 @@ export async function startAirlockRunner(options: {
     cwd: root,
     env: { ...process.env, AIRLOCK_TOKEN: options.token, ...options.env },
     logPath: join(workDir, 'runner.log'),
+    // SIGINT cancels running jobs (their process groups are stopped) and exits: a test that
+    // ends with a job still running leaves nothing behind. Drain (SIGTERM) is tested on its own.
+    stopSignal: 'SIGINT',
     stopGraceMs: 15_000,
   });
   return { workDir, process: proc, stop: () => proc.stop() };
