@@ -18,7 +18,7 @@ import type { Benchmark } from './benchmark.js';
 import { startNullRunnerServer } from './null-runner-server.js';
 
 const root = resolve(import.meta.dirname, '..');
-const repetitions = 3;
+const repetitions = 5;
 const producer = "head -c 200000000 /dev/zero | tr '\\0' 'a' | fold -w 100";
 
 const config = `version: 2.1

@@ -301,12 +301,9 @@ export class SchedulerService {
     // Viewers hear about chunks only once they are stored; text is made only for them.
     if (logHub.viewers(jobId) > 0)
       for (const c of inserted) {
-        const data = typeof c.data === 'string' ? c.data : c.data.toString('utf8');
-        const chunk: LogChunk = {
-          seq: c.seq,
-          offset: c.offset,
-          data: data.replaceAll('\0', '\ufffd'),
-        };
+        const text = typeof c.data === 'string' ? c.data : c.data.toString('utf8');
+        const data = text.includes('\0') ? text.replaceAll('\0', '\ufffd') : text;
+        const chunk: LogChunk = { seq: c.seq, offset: c.offset, data };
         logHub.publish(jobId, { type: 'chunk', chunk });
       }
     const stored = inserted.length;
