@@ -12,7 +12,9 @@ import type {
   AuditQuery,
   AuditRef,
 } from '../store/audit-events-repository.js';
+import type { JobRow } from '../store/jobs-repository.js';
 import { type Caller, systemCaller } from './audit-caller.js';
+import { jobAuditPayload, jobAuditRef, projectScope } from './audit-refs.js';
 import type { ServiceDeps } from './service-deps.js';
 import { UuidV7 } from './uuid-v7.js';
 
@@ -95,6 +97,22 @@ export class AuditService {
   }
 
   /** Stores the events (one statement). Never throws. */
+  /** One event about a job, scoped to its project, with the facts that find its workflow. */
+  async recordJob(
+    action: AuditAction,
+    job: JobRow,
+    caller: Caller,
+    payload: Record<string, unknown> = {},
+  ): Promise<void> {
+    await this.record({
+      action,
+      caller,
+      target: jobAuditRef(job),
+      scope: await projectScope(this.#d.store, job.projectId),
+      payload: { ...jobAuditPayload(job), ...payload },
+    });
+  }
+
   async record(...records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
     const now = this.#d.clock.nowMs();

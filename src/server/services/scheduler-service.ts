@@ -13,7 +13,6 @@ import type { JobRow } from '../store/jobs-repository.js';
 import type { NewLogChunk } from '../store/logs-repository.js';
 import type { RunnerRow } from '../store/runners-repository.js';
 import { type Caller, type RequestOrigin, runnerCaller, systemCaller } from './audit-caller.js';
-import { jobAuditPayload, jobAuditRef, projectScope } from './audit-refs.js';
 import type { AuditService } from './audit-service.js';
 import { buildBuiltins } from './builtins.js';
 import { type ContextService, missingContextsMessage } from './context-service.js';
@@ -46,22 +45,6 @@ export class SchedulerService {
     this.#workflows = workflows;
     this.#contexts = contexts;
     this.#audit = audit;
-  }
-
-  /** `workflow.job.start` / `workflow.job.finish` of a job, by its runner or by the server. */
-  async #recordJob(
-    action: 'workflow.job.start' | 'workflow.job.finish',
-    job: JobRow,
-    caller: Caller,
-    payload: Record<string, unknown> = {},
-  ): Promise<void> {
-    await this.#audit.record({
-      action,
-      caller,
-      target: jobAuditRef(job),
-      scope: await projectScope(this.#d.store, job.projectId),
-      payload: { ...jobAuditPayload(job), ...payload },
-    });
   }
 
   /** Holds the request until a job fits (answering it) or the wait ends (undefined: 204). */
@@ -115,7 +98,7 @@ export class SchedulerService {
         if (woken) wake.passOn(group);
         const assignment = await this.#assignment(job);
         if (assignment) {
-          await this.#recordJob('workflow.job.start', job, runnerCaller(runner, origin));
+          await this.#audit.recordJob('workflow.job.start', job, runnerCaller(runner, origin));
           return assignment;
         }
         // The job ended without running (a context it names is missing): claim the next one.
@@ -235,7 +218,7 @@ export class SchedulerService {
     });
     if (!changed) return;
     logger.warn({ jobId: job.id }, reason);
-    await this.#recordJob('workflow.job.finish', job, systemCaller, {
+    await this.#audit.recordJob('workflow.job.finish', job, systemCaller, {
       status: 'failed',
       reason: 'missing_contexts',
     });
@@ -340,7 +323,7 @@ export class SchedulerService {
     if (changed) {
       this.#d.metrics?.jobEnded(job, now);
       this.#d.logHub.publish(jobId, { type: 'end', status: result.status });
-      await this.#recordJob('workflow.job.finish', job, runnerCaller(runner, origin), {
+      await this.#audit.recordJob('workflow.job.finish', job, runnerCaller(runner, origin), {
         status: result.status,
         duration_ms: job.startedAtMs === null ? null : now - job.startedAtMs,
       });
@@ -359,7 +342,7 @@ export class SchedulerService {
         'job lease expired: runner stopped heart-beating; job is infrastructure_fail',
       );
       this.#d.logHub.publish(job.id, { type: 'end', status: 'infrastructure_fail' });
-      await this.#recordJob('workflow.job.finish', job, systemCaller, {
+      await this.#audit.recordJob('workflow.job.finish', job, systemCaller, {
         status: 'infrastructure_fail',
         reason: 'lease_expired',
         runner_id: job.runnerId,

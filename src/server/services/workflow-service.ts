@@ -105,22 +105,6 @@ export class WorkflowService {
     );
   }
 
-  /** One event about a job, scoped to its project. */
-  async #recordJob(
-    action: AuditRecord['action'],
-    job: JobRow,
-    caller: Caller,
-    payload: Record<string, unknown> = {},
-  ): Promise<void> {
-    await this.#audit.record({
-      action,
-      caller,
-      target: jobAuditRef(job),
-      scope: await projectScope(this.#d.store, job.projectId),
-      payload: { ...jobAuditPayload(job), ...payload },
-    });
-  }
-
   async approve(jobId: string, approver: string, caller: Caller = systemCaller): Promise<JobRow> {
     const job = await this.#requireJob(jobId);
     if (job.type !== 'approval')
@@ -139,7 +123,7 @@ export class WorkflowService {
     });
     if (!changed)
       throw new AppError('CONFLICT', `job ${job.name} changed while approving; look at it again`);
-    await this.#recordJob('workflow.job.approve', job, caller, { approved_by: approver });
+    await this.#audit.recordJob('workflow.job.approve', job, caller, { approved_by: approver });
     await this.advance(job.workflowId);
     return (await this.#d.store.jobs.get(jobId)) ?? job;
   }
@@ -148,7 +132,7 @@ export class WorkflowService {
   async cancelJob(jobId: string, caller: Caller = systemCaller): Promise<void> {
     const job = await this.#requireJob(jobId);
     await this.#cancel([job]);
-    await this.#recordJob('workflow.job.cancel', job, caller, { status_before: job.status });
+    await this.#audit.recordJob('workflow.job.cancel', job, caller, { status_before: job.status });
     await this.advance(job.workflowId);
   }
 
