@@ -3,7 +3,11 @@ import type { JobAssignment } from '../../src/protocol/runner-api.js';
 import type { Principal } from '../../src/server/services/auth-service.js';
 import type { NewJob } from '../../src/server/store/job-row.js';
 import type { RunnerRow } from '../../src/server/store/runners-repository.js';
-import { type InProcessServices, openInProcessServices } from './in-process-services.js';
+import {
+  type InProcessServices,
+  openInProcessServices,
+  seedWorkflowAndRunner,
+} from './in-process-services.js';
 
 const admin: Principal = { userId: 'u1', username: 'root', isAdmin: true, via: 'token' };
 
@@ -13,27 +17,8 @@ describe('claim: contexts resolved when a job is handed out (SchedulerService ov
 
   beforeEach(async () => {
     env = await openInProcessServices();
-    const { store } = env.deps;
-    await store.projects.create({ id: 'p', name: 'p', defaultBranch: 'main', createdAtMs: 1 });
-    await store.pipelines.create({
-      id: 'pl',
-      projectId: 'p',
-      triggerSource: 'api',
-      createdAtMs: 1,
-    });
-    await store.workflows.create({ id: 'w', pipelineId: 'pl', name: 'build', createdAtMs: 1 });
+    runner = await seedWorkflowAndRunner(env);
     await env.services.projects.setEnvVar('p', 'PROJECT_SECRET', 'project-secret-value');
-    const registration = await env.services.auth.createRegistrationToken('system');
-    const { token } = await env.services.runners.register({
-      registrationToken: registration.token,
-      name: 'r',
-      hostname: 'test',
-      resourceClasses: ['medium'],
-      executors: ['machine'],
-      capacity: 1,
-      version: 'test',
-    });
-    runner = await env.services.runners.authenticate(token);
 
     const { contexts } = env.services;
     await contexts.create(admin, 'a');

@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NewJob } from '../../src/server/store/job-row.js';
 import type { RunnerRow } from '../../src/server/store/runners-repository.js';
-import { type InProcessServices, openInProcessServices } from './in-process-services.js';
+import {
+  type InProcessServices,
+  openInProcessServices,
+  seedWorkflowAndRunner,
+} from './in-process-services.js';
 
 describe('claim: a draining node (SchedulerService over SQLite)', () => {
   let env: InProcessServices;
@@ -9,26 +13,8 @@ describe('claim: a draining node (SchedulerService over SQLite)', () => {
 
   beforeEach(async () => {
     env = await openInProcessServices();
+    runner = await seedWorkflowAndRunner(env);
     const { store } = env.deps;
-    await store.projects.create({ id: 'p', name: 'p', defaultBranch: 'main', createdAtMs: 1 });
-    await store.pipelines.create({
-      id: 'pl',
-      projectId: 'p',
-      triggerSource: 'api',
-      createdAtMs: 1,
-    });
-    await store.workflows.create({ id: 'w', pipelineId: 'pl', name: 'build', createdAtMs: 1 });
-    const registration = await env.services.auth.createRegistrationToken('system');
-    const { token } = await env.services.runners.register({
-      registrationToken: registration.token,
-      name: 'r',
-      hostname: 'test',
-      resourceClasses: ['medium'],
-      executors: ['machine'],
-      capacity: 1,
-      version: 'test',
-    });
-    runner = await env.services.runners.authenticate(token);
     const job: NewJob = {
       id: 'job-1',
       workflowId: 'w',

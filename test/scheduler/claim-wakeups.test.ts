@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JobAssignment } from '../../src/protocol/runner-api.js';
 import type { ClaimOptions } from '../../src/server/store/jobs-repository.js';
 import type { RunnerRow } from '../../src/server/store/runners-repository.js';
-import { type InProcessServices, openInProcessServices } from './in-process-services.js';
+import {
+  type InProcessServices,
+  openInProcessServices,
+  registerRunners as registerNamedRunners,
+  seedWorkflow,
+} from './in-process-services.js';
 
 describe('claim long-polls and wake-ups (SchedulerService over SQLite)', () => {
   let env: InProcessServices;
@@ -12,15 +17,8 @@ describe('claim long-polls and wake-ups (SchedulerService over SQLite)', () => {
   beforeEach(async () => {
     stop = new AbortController();
     env = await openInProcessServices();
+    await seedWorkflow(env);
     const { store } = env.deps;
-    await store.projects.create({ id: 'p', name: 'p', defaultBranch: 'main', createdAtMs: 1 });
-    await store.pipelines.create({
-      id: 'pl',
-      projectId: 'p',
-      triggerSource: 'api',
-      createdAtMs: 1,
-    });
-    await store.workflows.create({ id: 'w', pipelineId: 'pl', name: 'build', createdAtMs: 1 });
     // Count claim statements: the real repository, observed.
     claimAttempts = 0;
     const jobs = store.jobs as {
@@ -38,24 +36,12 @@ describe('claim long-polls and wake-ups (SchedulerService over SQLite)', () => {
     await env.close();
   });
 
-  async function registerRunners(count: number, resourceClass = 'medium'): Promise<RunnerRow[]> {
-    const { services } = env;
-    const registration = await services.auth.createRegistrationToken('system');
-    const rows: RunnerRow[] = [];
-    for (let i = 0; i < count; i++) {
-      const { token } = await services.runners.register({
-        registrationToken: registration.token,
-        name: `r${i}`,
-        hostname: 'test',
-        resourceClasses: [resourceClass],
-        executors: ['machine'],
-        capacity: 1,
-        version: 'test',
-      });
-      rows.push(await services.runners.authenticate(token));
-    }
-    return rows;
-  }
+  const registerRunners = (count: number, resourceClass = 'medium'): Promise<RunnerRow[]> =>
+    registerNamedRunners(
+      env,
+      Array.from({ length: count }, (_, i) => `r${i}`),
+      resourceClass,
+    );
 
   function claim(runner: RunnerRow, signal?: AbortSignal): Promise<JobAssignment | undefined> {
     return env.services.scheduler.claim(

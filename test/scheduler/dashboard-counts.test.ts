@@ -1,22 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UiQueryService } from '../../src/server/services/ui-query-service.js';
 import type { JobStatus, NewJob } from '../../src/server/store/job-row.js';
-import { type InProcessServices, openInProcessServices } from './in-process-services.js';
+import {
+  type InProcessServices,
+  openInProcessServices,
+  seedWorkflow,
+} from './in-process-services.js';
 
 describe('dashboard counts (UiQueryService over SQLite)', () => {
   let env: InProcessServices;
 
   beforeEach(async () => {
     env = await openInProcessServices();
-    const { store } = env.deps;
-    await store.projects.create({ id: 'p', name: 'p', defaultBranch: 'main', createdAtMs: 1 });
-    await store.pipelines.create({
-      id: 'pl',
-      projectId: 'p',
-      triggerSource: 'api',
-      createdAtMs: 1,
-    });
-    await store.workflows.create({ id: 'w', pipelineId: 'pl', name: 'build', createdAtMs: 1 });
+    await seedWorkflow(env);
   });
 
   afterEach(async () => {

@@ -10,6 +10,7 @@ import { gitRunner } from '../../src/server/services/git-source.js';
 import type { ServiceDeps } from '../../src/server/services/service-deps.js';
 import { type Services, createServices } from '../../src/server/services/services.js';
 import { openStore } from '../../src/server/store/open-store.js';
+import type { RunnerRow } from '../../src/server/store/runners-repository.js';
 import { newId } from '../../src/shared/ids.js';
 import { createScratchDir } from '../services/scratch-dir.js';
 
@@ -62,4 +63,47 @@ export async function openInProcessServices(
       scratch.remove();
     },
   };
+}
+
+/** Project `p`, its pipeline `pl` and workflow `w` (named build), for test jobs to belong to. */
+export async function seedWorkflow(env: InProcessServices): Promise<void> {
+  const { store } = env.deps;
+  await store.projects.create({ id: 'p', name: 'p', defaultBranch: 'main', createdAtMs: 1 });
+  await store.pipelines.create({ id: 'pl', projectId: 'p', triggerSource: 'api', createdAtMs: 1 });
+  await store.workflows.create({ id: 'w', pipelineId: 'pl', name: 'build', createdAtMs: 1 });
+}
+
+/**
+ * Runners (machine executor, capacity 1) registered as a runner registers, with one registration
+ * token: their rows, as the runner API authenticates them.
+ */
+export async function registerRunners(
+  env: InProcessServices,
+  names: readonly string[],
+  resourceClass = 'medium',
+): Promise<RunnerRow[]> {
+  const { services } = env;
+  const registration = await services.auth.createRegistrationToken('system');
+  const rows: RunnerRow[] = [];
+  for (const name of names) {
+    const { token } = await services.runners.register({
+      registrationToken: registration.token,
+      name,
+      hostname: 'test',
+      resourceClasses: [resourceClass],
+      executors: ['machine'],
+      capacity: 1,
+      version: 'test',
+    });
+    rows.push(await services.runners.authenticate(token));
+  }
+  return rows;
+}
+
+/** `seedWorkflow`, and one runner `r` of resource class medium: its row. */
+export async function seedWorkflowAndRunner(env: InProcessServices): Promise<RunnerRow> {
+  await seedWorkflow(env);
+  const [runner] = await registerRunners(env, ['r']);
+  if (!runner) throw new Error('no runner registered');
+  return runner;
 }
