@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../src/cmd/start-server.js';
-import { serverConfigSchema } from '../../src/server/config.js';
-import { createScratchDir } from '../services/scratch-dir.js';
-
-const silent = new Writable({ write: (_c, _e, cb) => cb() });
+import type { RunningServer } from '../../src/cmd/start-server.js';
+import { startTestServer } from './start-test-server.js';
 
 describe('REST API: users, sessions, tokens, projects, errors (real server over HTTP, SQLite)', () => {
   let server: RunningServer;
@@ -14,20 +10,7 @@ describe('REST API: users, sessions, tokens, projects, errors (real server over 
   const base = () => server.url;
 
   beforeAll(async () => {
-    dataDir = createScratchDir('api-test').path;
-    server = await startServer({
-      config: serverConfigSchema.parse({
-        dataDir,
-        port: 0,
-        logLevel: 'silent',
-        embeddedRunner: false,
-        rateLimitBurst: 1000,
-      }),
-      env: { PATH: process.env.PATH },
-      version: 'test',
-      logDestination: silent,
-      scheduleTriggers: false,
-    });
+    ({ server, dataDir } = await startTestServer('api-test', { config: { rateLimitBurst: 1000 } }));
   });
 
   afterAll(async () => {

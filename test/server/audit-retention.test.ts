@@ -2,12 +2,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../src/cmd/start-server.js';
+import type { RunningServer } from '../../src/cmd/start-server.js';
 import type { AuditLogPage } from '../../src/protocol/audit-api.js';
-import { serverConfigSchema } from '../../src/server/config.js';
 import type { AuditEventRow } from '../../src/server/store/audit-events-repository.js';
 import { openInProcessServices } from '../scheduler/in-process-services.js';
-import { createScratchDir } from '../services/scratch-dir.js';
+import { startTestServer } from './start-test-server.js';
 
 const dayMs = 86_400_000;
 
@@ -62,26 +61,15 @@ describe('audit log: retention timer, failed writes, proxies, OpenAPI (real serv
   }
 
   beforeAll(async () => {
-    dataDir = createScratchDir('audit-retention-test').path;
-    server = await startServer({
-      config: serverConfigSchema.parse({
-        dataDir,
-        port: 0,
-        logLevel: 'info',
-        embeddedRunner: false,
-        auditRetentionDays: 1,
-        auditPruneIntervalMs: 100,
-      }),
-      env: { PATH: process.env.PATH },
-      version: 'test',
-      logDestination: new Writable({
+    ({ server, dataDir } = await startTestServer('audit-retention-test', {
+      config: { auditRetentionDays: 1, auditPruneIntervalMs: 100 },
+      log: new Writable({
         write(chunk, _e, cb) {
           logText += String(chunk);
           cb();
         },
       }),
-      scheduleTriggers: false,
-    });
+    }));
     // No trusted proxies here: X-Forwarded-For is the client's word and is not believed.
     await call(
       'POST',

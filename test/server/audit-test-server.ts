@@ -1,10 +1,8 @@
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
-import { type RunningServer, startServer } from '../../src/cmd/start-server.js';
+import type { RunningServer } from '../../src/cmd/start-server.js';
 import type { AuditEventView, AuditLogPage } from '../../src/protocol/audit-api.js';
-import { serverConfigSchema } from '../../src/server/config.js';
-import { makeRepo } from '../e2e/airlock-processes.js';
-import { createScratchDir } from '../services/scratch-dir.js';
+import { startTestServer } from './start-test-server.js';
 
 /** Values that must never reach the audit log (nor, in clear, the database). */
 export const secrets = {
@@ -80,21 +78,13 @@ export interface AuditTestServer {
 export async function startAuditTestServer(name: string): Promise<AuditTestServer> {
   const logs = logCollector();
   const issued: string[] = [];
-  const dataDir = createScratchDir(name).path;
-  const server = await startServer({
-    config: serverConfigSchema.parse({
-      dataDir,
-      port: 0,
-      logLevel: 'info',
-      embeddedRunner: false,
+  const { server, dataDir } = await startTestServer(name, {
+    config: {
       rateLimitBurst: 10_000,
       // Requests from 127.0.0.1 are a reverse proxy: X-Forwarded-For names the client.
       trustedProxies: ['127.0.0.1'],
-    }),
-    env: { PATH: process.env.PATH },
-    version: 'test',
-    logDestination: logs.stream,
-    scheduleTriggers: false,
+    },
+    log: logs.stream,
   });
 
   async function call(

@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../../src/cmd/start-server.js';
+import type { RunningServer } from '../../src/cmd/start-server.js';
 import type { ContextView } from '../../src/protocol/contexts-api.js';
-import { serverConfigSchema } from '../../src/server/config.js';
-import { createScratchDir } from '../services/scratch-dir.js';
+import { startTestServer } from './start-test-server.js';
 
-const silent = new Writable({ write: (_c, _e, cb) => cb() });
 const secretValue = 'ctx-secret-value-7f3a9';
 
 describe('REST API: contexts (real server over HTTP, SQLite)', () => {
@@ -52,20 +49,9 @@ describe('REST API: contexts (real server over HTTP, SQLite)', () => {
   }
 
   beforeAll(async () => {
-    dataDir = createScratchDir('contexts-api-test').path;
-    server = await startServer({
-      config: serverConfigSchema.parse({
-        dataDir,
-        port: 0,
-        logLevel: 'silent',
-        embeddedRunner: false,
-        rateLimitBurst: 1000,
-      }),
-      env: { PATH: process.env.PATH },
-      version: 'test',
-      logDestination: silent,
-      scheduleTriggers: false,
-    });
+    ({ server, dataDir } = await startTestServer('contexts-api-test', {
+      config: { rateLimitBurst: 1000 },
+    }));
     await call(
       'POST',
       '/api/v1/auth/signup',
