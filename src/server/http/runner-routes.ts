@@ -38,6 +38,10 @@ export function runnerRoutes(
     return services.runners.authenticate(token);
   };
   const jobIdOf = (request: FastifyRequest): string => (request.params as { id: string }).id;
+  // Claims, heartbeats, log chunks and step reports are every runner's steady traffic: their
+  // request lines are logged only at debug (failures are logged whatever the level).
+  const level = services.deps.config.logLevel;
+  const routine = { logLevel: level === 'debug' || level === 'trace' ? level : 'warn' } as const;
 
   app.post(`${runnerApiPrefix}/register`, async (request) => {
     return services.runners.register(
@@ -46,7 +50,7 @@ export function runnerRoutes(
     );
   });
 
-  app.post(`${runnerApiPrefix}/claim`, async (request, reply) => {
+  app.post(`${runnerApiPrefix}/claim`, routine, async (request, reply) => {
     const runner = await runnerOf(request);
     const body = parseInput(claimRequestSchema, request.body);
     await services.runners.touch(runner, {
@@ -73,7 +77,7 @@ export function runnerRoutes(
     }
   });
 
-  app.post(`${runnerApiPrefix}/heartbeat`, async (request) => {
+  app.post(`${runnerApiPrefix}/heartbeat`, routine, async (request) => {
     const runner = await runnerOf(request);
     const body = parseInput(heartbeatRequestSchema, request.body);
     return services.scheduler.heartbeat(runner, body.jobIds);
@@ -86,7 +90,7 @@ export function runnerRoutes(
       { parseAs: 'buffer', bodyLimit: 8 * 1024 * 1024 },
       (_request, body, done) => done(null, body),
     );
-    scope.post(`${runnerApiPrefix}/jobs/:id/logs`, async (request) => {
+    scope.post(`${runnerApiPrefix}/jobs/:id/logs`, routine, async (request) => {
       const runner = await runnerOf(request);
       const chunks = Buffer.isBuffer(request.body)
         ? binaryChunks(request.body, request.headers[logChunkTableHeader])
@@ -95,7 +99,7 @@ export function runnerRoutes(
     });
   });
 
-  app.post(`${runnerApiPrefix}/jobs/:id/steps`, async (request) => {
+  app.post(`${runnerApiPrefix}/jobs/:id/steps`, routine, async (request) => {
     const runner = await runnerOf(request);
     await services.scheduler.reportStep(
       runner,
