@@ -11,6 +11,7 @@ import { useUser } from '../session.js';
 import { useTitle } from '../use-now.js';
 import { useResource } from '../use-resource.js';
 import { AuditLogCard } from './audit-log-card.js';
+import { ContextsCard } from './contexts-card.js';
 
 interface ApiTokenRow {
   readonly id: string;
@@ -253,6 +254,7 @@ export function AdminPage() {
       <div className="stack">
         {user.isAdmin && <Users />}
         {user.isAdmin && <RunnerTokens />}
+        {user.isAdmin && <ContextsCard />}
         {user.isAdmin && <AuditLogCard />}
         <ApiTokens />
       </div>
