@@ -72,6 +72,16 @@ export const nginxRequirement: DebianRequirement = {
   packages: ['nginx-light'],
   missing: () => firstMissingExecutable(['/usr/sbin/nginx']),
 };
+/** Apache httpd with its modules (mod_proxy, mod_proxy_http, mod_headers) under /usr/lib/apache2/modules. */
+export const apacheRequirement: DebianRequirement = {
+  service: 'apache',
+  packages: ['apache2'],
+  missing: () =>
+    firstMissingExecutable(['/usr/sbin/apache2']) ??
+    (existsSync('/usr/lib/apache2/modules/mod_proxy_http.so')
+      ? undefined
+      : '/usr/lib/apache2/modules/mod_proxy_http.so'),
+};
 export const slapdRequirement: DebianRequirement = {
   service: 'slapd',
   packages: ['slapd', 'ldap-utils'],
@@ -106,6 +116,7 @@ export const allServiceRequirements: readonly DebianRequirement[] = [
   squidRequirement,
   tinyproxyRequirement,
   nginxRequirement,
+  apacheRequirement,
   slapdRequirement,
   chromiumRequirement,
   prometheusRequirement,
